@@ -1,0 +1,187 @@
+// Package account holds users, their API keys and the prepaid balance with its
+// append-only ledger.
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+
+	"mdnhub/internal/clock"
+	"mdnhub/internal/db"
+)
+
+// Errors of this package.
+var (
+	ErrInvalid      = errors.New("invalid")
+	ErrUnauthorized = errors.New("invalid user name or API key")
+	ErrSuspended    = errors.New("account suspended")
+)
+
+// User is an account.
+type User struct {
+	ID           int64
+	Username     string
+	Email        string
+	Role         string
+	Suspended    bool
+	BalanceCents int64
+	HasAPIKey    bool
+	CreatedAt    int64
+}
+
+// Principal is an authenticated API caller.
+type Principal struct {
+	UserID   int64
+	Username string
+}
+
+// Service manages accounts.
+type Service struct {
+	db    *db.DB
+	clock clock.Clock
+	cache *authCache
+}
+
+// NewService returns the account service. Verified API keys are cached for
+// cacheTTL (at most cacheSize of them); a key change on this node drops the
+// user's entries at once.
+func NewService(d *db.DB, c clock.Clock, cacheTTL time.Duration, cacheSize int) *Service {
+	return &Service{db: d, clock: c, cache: newAuthCache(cacheTTL, cacheSize)}
+}
+
+var usernameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$`)
+
+// Create adds a user with no API key and a zero balance.
+func (s *Service) Create(ctx context.Context, username, email string) (User, error) {
+	if !usernameRE.MatchString(username) {
+		return User{}, fmt.Errorf("%w: user name must be 3 to 32 letters, digits, '.', '_' or '-'", ErrInvalid)
+	}
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != email || len(email) > 254 {
+		return User{}, fmt.Errorf("%w: %q is not an e-mail address", ErrInvalid, email)
+	}
+	u := User{Username: username, Email: strings.ToLower(email), Role: "user", CreatedAt: s.clock.Now().Unix()}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx,
+			`INSERT INTO users (username, login, email, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+			username, strings.ToLower(username), u.Email, u.CreatedAt).Scan(&u.ID)
+	})
+	if db.IsUniqueViolation(err) {
+		return User{}, fmt.Errorf("%w: user name or e-mail already taken", db.ErrConflict)
+	}
+	return u, err
+}
+
+// SetRole sets a user's role ("user" or "admin").
+func (s *Service) SetRole(ctx context.Context, userID int64, role string) error {
+	if role != "user" && role != "admin" {
+		return fmt.Errorf("%w: role must be user or admin", ErrInvalid)
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE users SET role = $1 WHERE id = $2`, role, userID)
+		return err
+	})
+}
+
+// Find looks a user up by user name or e-mail, case-insensitively.
+func (s *Service) Find(ctx context.Context, login string) (User, error) {
+	return s.find(ctx, `login = $1 OR email = $1`, strings.ToLower(login))
+}
+
+// Get returns a user by id.
+func (s *Service) Get(ctx context.Context, id int64) (User, error) {
+	return s.find(ctx, `id = $1`, id)
+}
+
+func (s *Service) find(ctx context.Context, where string, arg any) (User, error) {
+	var u User
+	err := s.db.R.QueryRowContext(ctx,
+		`SELECT id, username, email, role, suspended, balance_cents, api_key_hash IS NOT NULL, created_at
+		 FROM users WHERE `+where+` ORDER BY id LIMIT 1`, arg).
+		Scan(&u.ID, &u.Username, &u.Email, &u.Role, &u.Suspended, &u.BalanceCents, &u.HasAPIKey, &u.CreatedAt)
+	return u, db.NoRows(err)
+}
+
+// Balance returns a user's balance in cents.
+func (s *Service) Balance(ctx context.Context, userID int64) (int64, error) {
+	var b int64
+	err := s.db.R.QueryRowContext(ctx, `SELECT balance_cents FROM users WHERE id = $1`, userID).Scan(&b)
+	return b, db.NoRows(err)
+}
+
+// GenerateKey gives a user a new random API key and returns it; the old key
+// stops working at once. Only a hash of the key is stored.
+func (s *Service) GenerateKey(ctx context.Context, userID int64) (string, error) {
+	raw := make([]byte, 16)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	key := hex.EncodeToString(raw)
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET api_key_hash = $1 WHERE id = $2`, hashKey(key), userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return db.ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	s.cache.dropUser(userID)
+	return key, nil
+}
+
+func hashKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
+
+// Authenticate checks a user name (or e-mail) and API key. The stored hash
+// is compared in constant time; successful checks are cached briefly because
+// clients poll several times a second.
+func (s *Service) Authenticate(ctx context.Context, login, key string) (Principal, error) {
+	if login == "" || key == "" || len(login) > 254 || len(key) > 256 {
+		return Principal{}, ErrUnauthorized
+	}
+	login = strings.ToLower(login)
+	keyHash := hashKey(key)
+	now := s.clock.Now()
+	if p, ok := s.cache.get(login, keyHash, now); ok {
+		return p, nil
+	}
+	var (
+		p         Principal
+		stored    sql.NullString
+		suspended bool
+	)
+	err := s.db.R.QueryRowContext(ctx,
+		`SELECT id, username, api_key_hash, suspended FROM users WHERE login = $1 OR email = $1 ORDER BY id LIMIT 1`, login).
+		Scan(&p.UserID, &p.Username, &stored, &suspended)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Principal{}, ErrUnauthorized
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	if !stored.Valid || subtle.ConstantTimeCompare([]byte(stored.String), []byte(keyHash)) != 1 {
+		return Principal{}, ErrUnauthorized
+	}
+	if suspended {
+		return Principal{}, ErrSuspended
+	}
+	s.cache.put(login, keyHash, p, now)
+	return p, nil
+}

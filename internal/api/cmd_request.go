@@ -1,0 +1,124 @@
+package api
+
+import (
+	"errors"
+	"strconv"
+
+	"mdnhub/internal/areacode"
+	"mdnhub/internal/catalog"
+	"mdnhub/internal/request"
+)
+
+// requestJSON is an entry of request's answer, fields in the reference's order.
+type requestJSON struct {
+	ID             string `json:"id"`
+	MDN            string `json:"mdn"`
+	Service        string `json:"service"`
+	Status         string `json:"status"`
+	State          string `json:"state"`
+	Markup         int64  `json:"markup"`
+	Price          money  `json:"price"`
+	Carrier        string `json:"carrier"`
+	TillExpiration int64  `json:"till_expiration"`
+}
+
+// requestStatusJSON is request_status's entry: as request, without price.
+type requestStatusJSON struct {
+	ID             string `json:"id"`
+	MDN            string `json:"mdn"`
+	Service        string `json:"service"`
+	Status         string `json:"status"`
+	State          string `json:"state"`
+	Markup         int64  `json:"markup"`
+	Carrier        string `json:"carrier"`
+	TillExpiration int64  `json:"till_expiration"`
+}
+
+func (c *call) requestEntry(r request.Request) requestJSON {
+	return requestJSON{
+		ID: strconv.FormatInt(r.ID, 10), MDN: r.MDN, Service: r.Service, Status: r.Status, State: r.State,
+		Markup: r.Markup, Price: money(r.PriceCents), Carrier: r.Carrier,
+		TillExpiration: int64(r.TillExpiration(c.now).Seconds()),
+	}
+}
+
+// service resolves a service name parameter to a catalog entry.
+func (h *Handler) service(c *call, name string) (catalog.Service, error) {
+	s, err := h.Catalog.Lookup(c.ctx, name)
+	if errors.Is(err, catalog.ErrUnknownService) {
+		if len(name) > 64 {
+			name = name[:64]
+		}
+		return s, errorf("Invalid service name %s", name)
+	}
+	return s, err
+}
+
+func (h *Handler) request(c *call) (any, error) {
+	name, err := c.p.required("service")
+	if err != nil {
+		return nil, err
+	}
+	if len(splitList(name)) > 1 {
+		return nil, errorf("Invalid service name %s: one service per request", name)
+	}
+	if c.p.has("markup") {
+		return nil, errorf("Invalid markup: premium requests are not enabled on this server")
+	}
+	svc, err := h.service(c, name)
+	if err != nil {
+		return nil, err
+	}
+	ask := request.Ask{UserID: c.user.UserID, Service: svc}
+	// mdn wins over areacode, which wins over state; an ignored parameter is
+	// not validated either.
+	if ask.MDN, err = c.p.mdn("mdn"); err != nil {
+		return nil, err
+	}
+	if ask.MDN == "" {
+		if ask.AreaCode, err = c.p.areaCode(); err != nil {
+			return nil, err
+		}
+		if ask.AreaCode != "" {
+			ask.State, _ = areacode.State(ask.AreaCode)
+		} else if ask.State, err = c.p.state(); err != nil {
+			return nil, err
+		}
+	}
+	r, err := h.Requests.Create(c.ctx, ask)
+	if err != nil {
+		return nil, err
+	}
+	return []requestJSON{c.requestEntry(r)}, nil
+}
+
+func (h *Handler) requestStatus(c *call) (any, error) {
+	id, err := c.p.requestID("id")
+	if err != nil {
+		return nil, err
+	}
+	r, err := h.Requests.Get(c.ctx, c.user.UserID, id)
+	if err != nil {
+		return nil, err
+	}
+	e := c.requestEntry(r)
+	entry := requestStatusJSON{
+		ID: e.ID, MDN: e.MDN, Service: e.Service, Status: e.Status, State: e.State,
+		Markup: e.Markup, Carrier: e.Carrier, TillExpiration: e.TillExpiration,
+	}
+	if h.RequestStatusObject {
+		return entry, nil
+	}
+	return []requestStatusJSON{entry}, nil
+}
+
+func (h *Handler) reject(c *call) (any, error) {
+	id, err := c.p.requestID("id")
+	if err != nil {
+		return nil, err
+	}
+	if err := h.Requests.Reject(c.ctx, c.user.UserID, id); err != nil {
+		return nil, err
+	}
+	return textRejected, nil
+}

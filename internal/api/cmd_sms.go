@@ -1,0 +1,77 @@
+package api
+
+import (
+	"strconv"
+	"time"
+
+	"mdnhub/internal/clock"
+	"mdnhub/internal/message"
+)
+
+// smsJSON is an entry of read_sms's answer, fields in the reference's order.
+type smsJSON struct {
+	Timestamp string `json:"timestamp"`
+	DateTime  string `json:"date_time"`
+	From      string `json:"from"`
+	To        string `json:"to"`
+	Service   string `json:"service"`
+	Price     money  `json:"price"`
+	Reply     string `json:"reply"`
+	PIN       string `json:"pin"`
+}
+
+func (h *Handler) readSMS(c *call) (any, error) {
+	f := message.Filter{UserID: c.user.UserID}
+	var err error
+	switch {
+	case c.p.has("id"):
+		if f.RequestID, err = c.p.requestID("id"); err != nil {
+			return nil, err
+		}
+		// Only the owner may read a request's messages; a foreign id is
+		// answered exactly like an unknown one.
+		if _, err := h.Requests.Get(c.ctx, c.user.UserID, f.RequestID); err != nil {
+			return nil, err
+		}
+	case c.p.has("ltr_id"):
+		return nil, errorf("Invalid ltr_id: no such rental")
+	default:
+		if f.MDN, err = c.p.mdn("mdn"); err != nil {
+			return nil, err
+		}
+		if name := c.p.raw("service"); name != "" {
+			svc, err := h.service(c, name)
+			if err != nil {
+				return nil, err
+			}
+			f.Service = svc.Name
+		}
+	}
+	if n, ok, err := c.p.intRange("limit", 1, 100); err != nil {
+		return nil, err
+	} else if ok {
+		f.Limit = int(n)
+	}
+	if n, ok, err := c.p.intRange("since", 0, 1<<40); err != nil {
+		return nil, errorf("Invalid since: must be a unix time in seconds")
+	} else if ok {
+		f.Since = max(n, 1)
+	}
+	msgs, err := h.Messages.Read(c.ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if len(msgs) == 0 {
+		return nil, errorf(textNoMessages)
+	}
+	out := make([]smsJSON, len(msgs))
+	for i, m := range msgs {
+		out[i] = smsJSON{
+			Timestamp: strconv.FormatInt(m.ReceivedAt, 10),
+			DateTime:  clock.HumanTime(time.Unix(m.ReceivedAt, 0)),
+			From:      m.From, To: m.MDN, Service: m.Service, Price: money(m.PriceCents),
+			Reply: m.Text, PIN: m.PIN,
+		}
+	}
+	return out, nil
+}

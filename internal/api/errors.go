@@ -1,0 +1,66 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+
+	"mdnhub/internal/account"
+	"mdnhub/internal/catalog"
+	"mdnhub/internal/inventory"
+	"mdnhub/internal/request"
+)
+
+// apiError is an error whose text is shown to the client as is.
+type apiError struct{ text string }
+
+func (e *apiError) Error() string { return e.text }
+
+func errorf(format string, args ...any) error { return &apiError{fmt.Sprintf(format, args...)} }
+
+// Texts of the reference and SPEC, used by more than one command.
+const (
+	textNoNumbers     = "No numbers available, retry later"
+	textMDNNotAvail   = "The MDN is not available"
+	textInvalidID     = "Invalid request ID"
+	textNoMessages    = "No messages"
+	textUnauthorized  = "Invalid user name or API key"
+	textSuspended     = "Account suspended"
+	textTooMany       = "Too many open requests"
+	textRejected      = "MDN has been rejected"
+	textRejectHasMsgs = "Unable to reject: a message was already received"
+	textInternal      = "Internal error, please retry later"
+)
+
+// errorText turns an error from a command into the envelope's text. It is the
+// one place where domain errors meet API wording; anything unknown is an
+// internal error whose details go to the log, not to the client.
+func errorText(err error) (text string, internal bool) {
+	var ae *apiError
+	var funds *account.InsufficientFundsError
+	var closed *request.ClosedError
+	switch {
+	case errors.As(err, &ae):
+		return ae.text, false
+	case errors.As(err, &funds):
+		return "Insufficient funds. Your balance is $" + centsText(funds.BalanceCents), false
+	case errors.Is(err, account.ErrUnauthorized):
+		return textUnauthorized, false
+	case errors.Is(err, account.ErrSuspended):
+		return textSuspended, false
+	case errors.Is(err, inventory.ErrNoneAvailable):
+		return textNoNumbers, false
+	case errors.Is(err, inventory.ErrMDNUnavailable):
+		return textMDNNotAvail, false
+	case errors.Is(err, request.ErrNotFound):
+		return textInvalidID, false
+	case errors.Is(err, request.ErrTooManyOpen):
+		return textTooMany, false
+	case errors.Is(err, request.ErrHasMessages):
+		return textRejectHasMsgs, false
+	case errors.As(err, &closed):
+		return "Unable to reject: " + closed.Error(), false
+	case errors.Is(err, catalog.ErrUnknownService):
+		return "Invalid service name", false
+	}
+	return textInternal, true
+}

@@ -1,0 +1,202 @@
+// Package app wires mdnhub together: it opens the database, builds the
+// domain services, and starts and stops the HTTP server, the job runner, the
+// gateways and background workers in order. Only this package imports
+// everything.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"mdnhub/internal/account"
+	"mdnhub/internal/api"
+	"mdnhub/internal/catalog"
+	"mdnhub/internal/clock"
+	"mdnhub/internal/config"
+	"mdnhub/internal/db"
+	"mdnhub/internal/gateway/sim"
+	"mdnhub/internal/inventory"
+	"mdnhub/internal/jobs"
+	"mdnhub/internal/message"
+	"mdnhub/internal/request"
+)
+
+// App is one running mdnhub process.
+type App struct {
+	Config    config.Config
+	Log       *slog.Logger
+	Clock     clock.Clock
+	DB        *db.DB
+	Registry  *prometheus.Registry
+	Accounts  *account.Service
+	Catalog   *catalog.Catalog
+	Inventory *inventory.Store
+	Requests  *request.Service
+	Messages  *message.Service
+	Jobs      *jobs.Runner
+}
+
+// NewLogger builds the process logger from the configuration.
+func NewLogger(c config.Log, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Open connects to the database, migrates it, and builds every service. It
+// starts nothing; call Serve for that, and Close at the end.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clock) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	d, err := db.Open(ctx, db.Options{
+		Driver: cfg.DB.Driver, Path: cfg.DB.Path, DSN: cfg.DB.DSN,
+		Synchronous: cfg.DB.Synchronous, MaxConns: cfg.DB.MaxConns,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, Clock: clk, DB: d, Registry: prometheus.NewRegistry()}
+	a.Accounts = account.NewService(d, clk, cfg.API.AuthCacheTTL, cfg.API.AuthCacheMax)
+	a.Catalog = catalog.New(d, clk, cfg.Requests.DefaultLifetime)
+	a.Inventory = inventory.NewStore(d, clk)
+	a.Requests = request.NewService(d, clk, a.Inventory, cfg.Requests.MaxOpen, log)
+	a.Messages = message.NewService(d, clk, a.Requests)
+	a.Jobs, err = jobs.New(d, a.Requests, jobs.Options{Logger: log.With("component", "jobs")})
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	a.Requests.SetScheduler(a.Jobs)
+	return a, nil
+}
+
+// Close closes the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Handler builds the HTTP routes: the API, health and metrics.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	h := api.NewHandler(api.Deps{
+		Accounts: a.Accounts, Catalog: a.Catalog, Requests: a.Requests, Messages: a.Messages,
+		Clock: a.Clock, Log: a.Log, Metrics: api.NewMetrics(a.Registry),
+		RequestStatusObject: a.Config.Compat.RequestStatusObject, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes,
+	})
+	var apiHandler http.Handler = h
+	if a.Config.API.RateLimit > 0 {
+		apiHandler = api.RateLimit(a.Config.API.RateLimit, apiHandler)
+	}
+	mux.Handle("/api_command.php", apiHandler)
+	mux.Handle("/sims/api_command.php", apiHandler)
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.Handle("GET /metrics", a.metricsHandler())
+	return mux
+}
+
+func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.DB.R.PingContext(ctx); err != nil {
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, "ok\n")
+}
+
+// Serve runs the HTTP server and the background workers until ctx ends, then
+// shuts down in order: stop accepting and finish in-flight requests, stop
+// the gateways, stop the job runner. ready, if not nil, receives the bound
+// address once the listener is open.
+func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", a.Config.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", a.Config.HTTP.Addr, err)
+	}
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBG()
+
+	if err := a.Catalog.Refresh(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	go a.Catalog.RunRefresher(bg, a.Config.Catalog.AvailabilityRefresh, a.Log)
+
+	var simulator *sim.Simulator
+	if a.Config.Sim.Enabled {
+		simulator = sim.New(a.Messages, a.Config.Sim.MinDelay, a.Config.Sim.MaxDelay, a.Log.With("component", "sim"))
+		a.Requests.OnReserved(simulator.Reserved)
+	}
+	if err := a.Jobs.Start(bg); err != nil {
+		ln.Close()
+		return err
+	}
+
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      90 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	a.Log.Info("mdnhub serving", "addr", ln.Addr().String(), "db", string(a.DB.Dialect))
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+
+	select {
+	case err = <-served:
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.HTTP.ShutdownTimeout)
+	defer cancel()
+	if serr := srv.Shutdown(sctx); serr != nil {
+		a.Log.Warn("http shutdown", "err", serr)
+	}
+	if simulator != nil {
+		simulator.Stop()
+	}
+	if jerr := a.Jobs.Stop(sctx); jerr != nil {
+		a.Log.Warn("job runner stop", "err", jerr)
+	}
+	stopBG()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func (a *App) metricsHandler() http.Handler {
+	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.Registry.MustRegister(&numbersCollector{inv: a.Inventory, log: a.Log})
+	return promhttpHandler(a.Registry)
+}
+
+// Hostname names this node in logs.
+func Hostname() string {
+	h, _ := os.Hostname()
+	return strings.TrimSpace(h)
+}

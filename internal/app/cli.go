@@ -1,0 +1,187 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"mdnhub/internal/clock"
+	"mdnhub/internal/config"
+)
+
+// CLI runs mdnhub's subcommands. Every operator action exists here so that
+// scripts can do what the admin pages do.
+type CLI struct {
+	Stdout, Stderr io.Writer
+	Env            func(string) (string, bool)
+}
+
+const usage = `usage: mdnhub <command> [flags]
+
+commands:
+  serve      run the API server
+  demo       run the server on a SQLite file with sample services, numbers,
+             a demo user and the simulator; prints an API key
+  migrate    bring the database schema up to date and exit
+  config     print the effective configuration (secrets redacted)
+  user       create | show | credit | key | role
+  numbers    import | list | enable | disable | online | offline
+  services   set | import | list
+  sim        send: inject an inbound SMS as if a gateway received it
+
+Every command takes -config FILE (key = value lines); MDNHUB_* environment
+variables override the file. Run "mdnhub <command> -h" for its flags.
+`
+
+// Run executes one subcommand and returns the process exit code.
+func (c *CLI) Run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(c.Stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = c.serve(ctx, args[1:], false)
+	case "demo":
+		err = c.serve(ctx, args[1:], true)
+	case "migrate":
+		err = c.migrate(ctx, args[1:])
+	case "config":
+		err = c.config(args[1:])
+	case "user":
+		err = c.user(ctx, args[1:])
+	case "numbers":
+		err = c.numbers(ctx, args[1:])
+	case "services":
+		err = c.services(ctx, args[1:])
+	case "sim":
+		err = c.sim(ctx, args[1:])
+	case "help", "-h", "--help":
+		fmt.Fprint(c.Stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(c.Stderr, "mdnhub: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(c.Stderr, "mdnhub:", err)
+		var u usageError
+		if errors.As(err, &u) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+// usageError is a mistake in the command line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// flags makes a flag set with the common -config flag.
+func (c *CLI) flags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("mdnhub "+name, flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	path := fs.String("config", "", "configuration file (key = value lines)")
+	return fs, path
+}
+
+// loadConfig reads the file and environment, then applies overrides given as
+// "key=value" by flags.
+func (c *CLI) loadConfig(path string, overrides map[string]string) (config.Config, error) {
+	env := c.Env
+	if env == nil {
+		env = os.LookupEnv
+	}
+	cfg, err := config.Load(path, env)
+	if err != nil {
+		return cfg, err
+	}
+	for k, v := range overrides {
+		if v == "" {
+			continue
+		}
+		if err := cfg.Set(k, v); err != nil {
+			return cfg, err
+		}
+	}
+	return cfg, cfg.Validate()
+}
+
+// open loads the configuration and opens the app for a one-shot command.
+func (c *CLI) open(ctx context.Context, path string) (*App, error) {
+	cfg, err := c.loadConfig(path, nil)
+	if err != nil {
+		return nil, err
+	}
+	return Open(ctx, cfg, NewLogger(config.Log{Level: "warn", Format: "text"}, c.Stderr), clock.Real{})
+}
+
+func (c *CLI) migrate(ctx context.Context, args []string) error {
+	fs, path := c.flags("migrate")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	a, err := c.open(ctx, *path)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	v, err := a.DB.Version(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "database is at schema version %d\n", v)
+	return nil
+}
+
+func (c *CLI) config(args []string) error {
+	fs, path := c.flags("config")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := c.loadConfig(*path, nil)
+	if err != nil {
+		return err
+	}
+	return cfg.Dump(c.Stdout)
+}
+
+// ParseMoney reads a dollar amount such as "10", "10.5" or "-2.25" into cents.
+func ParseMoney(s string) (int64, error) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "$")
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" || len(frac) > 2 || len(whole) > 9 {
+		return 0, fmt.Errorf("invalid amount %q: use dollars with at most two decimals", s)
+	}
+	w, err := strconv.ParseUint(whole, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("invalid amount %q: use dollars with at most two decimals", s)
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	f, err := strconv.ParseUint(frac, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("invalid amount %q: use dollars with at most two decimals", s)
+	}
+	cents := int64(w*100 + f)
+	if neg {
+		cents = -cents
+	}
+	return cents, nil
+}

@@ -1,0 +1,103 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+
+	"mdnhub/internal/areacode"
+	"mdnhub/internal/catalog"
+	"mdnhub/internal/db"
+	"mdnhub/internal/gateway/sim"
+	"mdnhub/internal/inventory"
+)
+
+// DemoSeed tells what SeedDemo set up.
+type DemoSeed struct {
+	DBPath   string
+	User     string
+	APIKey   string
+	Services int
+	Numbers  int
+}
+
+// DemoServices are the sample services with their prices in cents: one-time,
+// 30-day rental, 3-day rental.
+var DemoServices = []catalog.Service{
+	{Name: "Google", PriceCents: 100, LTRPriceCents: 2000, LTRShortPriceCents: 500},
+	{Name: "Amazon", PriceCents: 50, LTRPriceCents: 1550, LTRShortPriceCents: 400},
+	{Name: "WhatsApp", PriceCents: 75, LTRPriceCents: 1800, LTRShortPriceCents: 450},
+	{Name: "Telegram", PriceCents: 60, LTRPriceCents: 1500, LTRShortPriceCents: 400},
+	{Name: "Microsoft", PriceCents: 40, LTRPriceCents: 1200, LTRShortPriceCents: 300},
+	{Name: "Facebook", PriceCents: 50, LTRPriceCents: 1500, LTRShortPriceCents: 400},
+	{Name: "Uber", PriceCents: 45, LTRPriceCents: 1400, LTRShortPriceCents: 350},
+	{Name: "Discord", PriceCents: 35, LTRPriceCents: 1000, LTRShortPriceCents: 300},
+	{Name: "TikTok", PriceCents: 40, LTRPriceCents: 1200, LTRShortPriceCents: 300},
+	{Name: "Unlimited", PriceCents: 300, LTRPriceCents: 6000, LTRShortPriceCents: 1500},
+}
+
+var demoCarriers = []string{"TMobile", "ATT", "Verizon", "USCellular"}
+
+var demoStates = []string{"CA", "NY", "TX", "FL", "IL", "NJ", "WA", "GA", "PA", "OH", "MA", "AZ"}
+
+// SeedDemo fills an empty database with the demo services, 300 simulator
+// numbers across states and carriers, and the user "demo" with $100.00; on a
+// database that has them already it only issues a fresh API key (keys are
+// stored hashed, so the old one cannot be shown again).
+func SeedDemo(ctx context.Context, a *App) (DemoSeed, error) {
+	seed := DemoSeed{DBPath: a.Config.DB.Path, User: "demo", Services: len(DemoServices)}
+	for _, s := range DemoServices {
+		if _, err := a.Catalog.Lookup(ctx, s.Name); err == nil {
+			continue // keep what the operator may have changed
+		}
+		s.Enabled = true
+		if _, err := a.Catalog.Put(ctx, s); err != nil {
+			return seed, err
+		}
+	}
+	counts, err := a.Inventory.Count(ctx)
+	if err != nil {
+		return seed, err
+	}
+	if counts.Total == 0 {
+		// A fixed seed makes every fresh demo the same.
+		rng := rand.New(rand.NewPCG(1, 2))
+		var items []inventory.Import
+		seen := map[string]bool{}
+		for len(items) < 300 {
+			st := demoStates[len(items)%len(demoStates)]
+			codes := areacode.CodesOf(st)
+			code := codes[rng.IntN(len(codes))]
+			mdn := fmt.Sprintf("1%s%03d%04d", code, 200+rng.IntN(800), rng.IntN(10000))
+			if seen[mdn] {
+				continue
+			}
+			seen[mdn] = true
+			items = append(items, inventory.Import{
+				MDN: mdn, Carrier: demoCarriers[rng.IntN(len(demoCarriers))], Gateway: sim.Name,
+				ShortRental: rng.IntN(3) == 0,
+			})
+		}
+		if _, err := a.Inventory.Put(ctx, items); err != nil {
+			return seed, err
+		}
+		counts.Total = int64(len(items))
+	}
+	seed.Numbers = int(counts.Total)
+	u, err := a.Accounts.Find(ctx, "demo")
+	if errors.Is(err, db.ErrNotFound) {
+		if u, err = a.Accounts.Create(ctx, "demo", "demo@example.com"); err != nil {
+			return seed, err
+		}
+		if _, err := a.Accounts.Credit(ctx, u.ID, 10000, "Demo starting balance"); err != nil {
+			return seed, err
+		}
+	} else if err != nil {
+		return seed, err
+	}
+	if seed.APIKey, err = a.Accounts.GenerateKey(ctx, u.ID); err != nil {
+		return seed, err
+	}
+	return seed, a.Catalog.Refresh(ctx)
+}

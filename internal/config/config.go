@@ -1,0 +1,174 @@
+// Package config holds mdnhub's one configuration struct: its defaults, the
+// MDNHUB_* environment overrides, an optional key = value file, validation,
+// and a dump with secrets redacted.
+//
+// Every setting has a dotted key (its `key` tag). The same key is used in the
+// file ("db.driver = postgres") and, upper-cased with dots as underscores and
+// an MDNHUB_ prefix, in the environment (MDNHUB_DB_DRIVER=postgres). The file
+// is read first, the environment wins over it, and command-line flags win over
+// both.
+package config
+
+import (
+	"fmt"
+	"time"
+)
+
+// Config is the whole configuration of one mdnhub process.
+type Config struct {
+	DB       DB
+	HTTP     HTTP
+	API      API
+	Requests Requests
+	Compat   Compat
+	Sim      Sim
+	Catalog  Catalog
+	Log      Log
+}
+
+// DB selects and tunes the database.
+type DB struct {
+	Driver      string `key:"db.driver" help:"sqlite or postgres"`
+	Path        string `key:"db.path" help:"SQLite file path"`
+	DSN         string `key:"db.dsn" secret:"true" help:"PostgreSQL connection string"`
+	Synchronous string `key:"db.sqlite_synchronous" help:"SQLite synchronous pragma: FULL (durable) or NORMAL (faster)"`
+	MaxConns    int    `key:"db.max_conns" help:"maximum open connections (PostgreSQL pool, SQLite readers)"`
+}
+
+// HTTP configures the listener.
+type HTTP struct {
+	Addr            string        `key:"http.addr" help:"listen address of the API and web site"`
+	ShutdownTimeout time.Duration `key:"http.shutdown_timeout" help:"how long in-flight requests may finish at shutdown"`
+	MaxBodyBytes    int64         `key:"http.max_body_bytes" help:"largest accepted request body"`
+}
+
+// API tunes the api_command.php endpoint.
+type API struct {
+	RateLimit    int           `key:"api.rate_limit" help:"API calls per second per user (0: unlimited)"`
+	AuthCacheTTL time.Duration `key:"api.auth_cache_ttl" help:"how long a verified API key is trusted without the database (other nodes see key changes after at most this)"`
+	AuthCacheMax int           `key:"api.auth_cache_size" help:"most API keys kept in the authentication cache"`
+}
+
+// Requests sets the rules of one-time requests.
+type Requests struct {
+	MaxOpen         int           `key:"requests.max_open" help:"open one-time requests allowed per user"`
+	DefaultLifetime time.Duration `key:"requests.default_lifetime" help:"reservation lifetime of services created without one"`
+}
+
+// Compat switches behaviours that some client families expect.
+type Compat struct {
+	RequestStatusObject bool `key:"compat.request_status_object" help:"request_status answers one object instead of an array"`
+}
+
+// Sim configures the simulator gateway.
+type Sim struct {
+	Enabled  bool          `key:"sim.enabled" help:"deliver a verification SMS to each newly reserved simulator number"`
+	MinDelay time.Duration `key:"sim.min_delay" help:"shortest delay before the simulated SMS"`
+	MaxDelay time.Duration `key:"sim.max_delay" help:"longest delay before the simulated SMS"`
+}
+
+// Catalog tunes service listings.
+type Catalog struct {
+	AvailabilityRefresh time.Duration `key:"catalog.availability_refresh" help:"how often availability counts are recomputed"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `key:"log.level" help:"debug, info, warn or error"`
+	Format string `key:"log.format" help:"text or json"`
+}
+
+// Default returns the configuration used when nothing is set: one SQLite file
+// in the working directory, the API on port 8080.
+func Default() Config {
+	return Config{
+		DB:       DB{Driver: "sqlite", Path: "mdnhub.db", Synchronous: "FULL", MaxConns: 8},
+		HTTP:     HTTP{Addr: "127.0.0.1:8080", ShutdownTimeout: 15 * time.Second, MaxBodyBytes: 1 << 20},
+		API:      API{RateLimit: 0, AuthCacheTTL: 10 * time.Second, AuthCacheMax: 10000},
+		Requests: Requests{MaxOpen: 20, DefaultLifetime: 900 * time.Second},
+		Sim:      Sim{Enabled: false, MinDelay: 3 * time.Second, MaxDelay: 12 * time.Second},
+		Catalog:  Catalog{AvailabilityRefresh: 30 * time.Second},
+		Log:      Log{Level: "info", Format: "text"},
+	}
+}
+
+// Validate checks every setting and returns all problems at once.
+func (c *Config) Validate() error {
+	var errs []string
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, key+": "+fmt.Sprintf(format, args...))
+	}
+	switch c.DB.Driver {
+	case "sqlite":
+		if c.DB.Path == "" {
+			bad("db.path", "required when db.driver is sqlite")
+		}
+	case "postgres":
+		if c.DB.DSN == "" {
+			bad("db.dsn", "required when db.driver is postgres")
+		}
+	default:
+		bad("db.driver", "must be sqlite or postgres, got %q", c.DB.Driver)
+	}
+	if c.DB.Synchronous != "FULL" && c.DB.Synchronous != "NORMAL" {
+		bad("db.sqlite_synchronous", "must be FULL or NORMAL, got %q", c.DB.Synchronous)
+	}
+	if c.DB.MaxConns < 1 || c.DB.MaxConns > 1000 {
+		bad("db.max_conns", "must be between 1 and 1000")
+	}
+	if c.HTTP.Addr == "" {
+		bad("http.addr", "required")
+	}
+	if c.HTTP.ShutdownTimeout <= 0 {
+		bad("http.shutdown_timeout", "must be positive")
+	}
+	if c.HTTP.MaxBodyBytes < 1024 {
+		bad("http.max_body_bytes", "must be at least 1024")
+	}
+	if c.API.RateLimit < 0 {
+		bad("api.rate_limit", "must not be negative")
+	}
+	if c.API.AuthCacheTTL < 0 {
+		bad("api.auth_cache_ttl", "must not be negative")
+	}
+	if c.API.AuthCacheMax < 0 {
+		bad("api.auth_cache_size", "must not be negative")
+	}
+	if c.Requests.MaxOpen < 1 {
+		bad("requests.max_open", "must be at least 1")
+	}
+	if c.Requests.DefaultLifetime < time.Second {
+		bad("requests.default_lifetime", "must be at least 1s")
+	}
+	if c.Sim.MinDelay < 0 || c.Sim.MaxDelay < c.Sim.MinDelay {
+		bad("sim.max_delay", "must be at least sim.min_delay, and both not negative")
+	}
+	if c.Catalog.AvailabilityRefresh <= 0 || c.Catalog.AvailabilityRefresh > time.Minute {
+		bad("catalog.availability_refresh", "must be between 1ns and 60s")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "must be debug, info, warn or error, got %q", c.Log.Level)
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		bad("log.format", "must be text or json, got %q", c.Log.Format)
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: errs}
+}
+
+// ValidationError lists every invalid setting.
+type ValidationError struct {
+	Problems []string
+}
+
+func (e *ValidationError) Error() string {
+	s := "invalid configuration:"
+	for _, p := range e.Problems {
+		s += "\n  " + p
+	}
+	return s
+}

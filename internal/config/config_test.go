@@ -1,0 +1,70 @@
+package config
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDefaultIsValid(t *testing.T) {
+	c := Default()
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFileThenEnv(t *testing.T) {
+	c := Default()
+	file := "# comment\ndb.driver = postgres\ndb.dsn = postgres://u:secret@h/db\ncompat.request_status_object = true\nrequests.default_lifetime = 20s\n"
+	if err := c.load(strings.NewReader(file), "test.conf"); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"MDNHUB_REQUESTS_MAX_OPEN": "5"}
+	if err := c.LoadEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
+		t.Fatal(err)
+	}
+	if c.DB.Driver != "postgres" || !c.Compat.RequestStatusObject || c.Requests.MaxOpen != 5 || c.Requests.DefaultLifetime != 20*time.Second {
+		t.Fatalf("unexpected config %+v", c)
+	}
+	var buf bytes.Buffer
+	if err := c.Dump(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "secret") || !strings.Contains(buf.String(), "db.dsn = <redacted>") {
+		t.Fatalf("dump leaks or misses the DSN:\n%s", buf.String())
+	}
+}
+
+func TestErrors(t *testing.T) {
+	c := Default()
+	cases := []struct{ in, want string }{
+		{"nonsense", "expected key = value"},
+		{"no.such = 1", `unknown setting "no.such"`},
+		{"requests.max_open = many", "is not a whole number"},
+		{"sim.enabled = maybe", "is not true or false"},
+		{"sim.min_delay = 5", "is not a duration"},
+	}
+	for _, tc := range cases {
+		err := c.load(strings.NewReader(tc.in), "f")
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want %q", tc.in, err, tc.want)
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	c := Default()
+	c.DB.Driver = "mysql"
+	c.Requests.MaxOpen = 0
+	c.Log.Level = "loud"
+	err := c.Validate()
+	if err == nil {
+		t.Fatal("expected errors")
+	}
+	for _, want := range []string{"db.driver", "requests.max_open", "log.level"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %s in %v", want, err)
+		}
+	}
+}

@@ -1,0 +1,176 @@
+// Package db opens mdnhub's database (an SQLite file or PostgreSQL), runs the
+// migrations of both mdnhub and its job queue, and runs write transactions.
+//
+// SQL is written once with $1 placeholders, which both engines accept; the few
+// statements that must differ ask Dialect.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	// The pure-Go SQLite driver, registered as "sqlite".
+	_ "modernc.org/sqlite"
+)
+
+// Dialect names a database engine.
+type Dialect string
+
+// The supported engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Sentinel errors at the storage boundary.
+var (
+	ErrNotFound          = errors.New("not found")
+	ErrConflict          = errors.New("conflict")
+	ErrInsufficientFunds = errors.New("insufficient funds")
+)
+
+// Querier is what both *sql.DB and *sql.Tx offer; store methods take it so the
+// caller decides the transaction.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// DB is an open database: W takes every write transaction and R serves reads.
+// On SQLite W is a single connection (SQLite has one writer; queueing in the
+// pool is cheaper than lock retries) and R a pool of read-only connections;
+// on PostgreSQL both are the same pool.
+type DB struct {
+	Dialect Dialect
+	W       *sql.DB
+	R       *sql.DB
+	pool    *pgxpool.Pool
+}
+
+// Options configures Open.
+type Options struct {
+	Driver string // "sqlite" or "postgres"
+	Path   string // SQLite file
+	DSN    string // PostgreSQL connection string
+	// Synchronous is SQLite's synchronous pragma: FULL (default) survives a
+	// power loss after every acknowledged commit; NORMAL is faster.
+	Synchronous string
+	MaxConns    int
+}
+
+// Open connects to the database described by o. It does not migrate.
+func Open(ctx context.Context, o Options) (*DB, error) {
+	switch o.Driver {
+	case "sqlite", "":
+		return openSQLite(ctx, o)
+	case "postgres":
+		return openPostgres(ctx, o)
+	default:
+		return nil, fmt.Errorf("unknown database driver %q", o.Driver)
+	}
+}
+
+func sqliteDSN(path, sync string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous("+sync+")")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	q.Set("_time_format", "sqlite")
+	return "file:" + path + "?" + q.Encode()
+}
+
+func openSQLite(ctx context.Context, o Options) (*DB, error) {
+	if o.Synchronous == "" {
+		o.Synchronous = "FULL"
+	}
+	if o.MaxConns < 1 {
+		o.MaxConns = 4
+	}
+	w, err := sql.Open("sqlite", sqliteDSN(o.Path, o.Synchronous, false))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	// The first connection switches the file to WAL; do it before readers open.
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", o.Path, err)
+	}
+	r, err := sql.Open("sqlite", sqliteDSN(o.Path, o.Synchronous, true))
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(o.MaxConns)
+	r.SetMaxIdleConns(o.MaxConns)
+	return &DB{Dialect: SQLite, W: w, R: r}, nil
+}
+
+func openPostgres(ctx context.Context, o Options) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(o.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("postgres dsn: %w", err)
+	}
+	if o.MaxConns > 0 {
+		cfg.MaxConns = int32(o.MaxConns)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	sdb := stdlib.OpenDBFromPool(pool)
+	return &DB{Dialect: Postgres, W: sdb, R: sdb, pool: pool}, nil
+}
+
+// Close closes every connection.
+func (d *DB) Close() error {
+	err := d.W.Close()
+	if d.R != d.W {
+		err = errors.Join(err, d.R.Close())
+	}
+	if d.pool != nil {
+		d.pool.Close()
+	}
+	return err
+}
+
+// ForUpdateSkipLocked is the row-locking suffix for picking one row among
+// many under concurrency: PostgreSQL locks and skips rows other transactions
+// hold; SQLite needs nothing because its write transactions are serial.
+func (d *DB) ForUpdateSkipLocked() string {
+	if d.Dialect == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
+// ForUpdate is the row-locking suffix for reading a row that the transaction
+// will change.
+func (d *DB) ForUpdate() string {
+	if d.Dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}

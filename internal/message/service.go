@@ -1,0 +1,144 @@
+// Package message routes inbound SMS to the user holding the number, stores
+// them with their recognised PIN, and answers read_sms queries.
+package message
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"mdnhub/internal/clock"
+	"mdnhub/internal/db"
+	"mdnhub/internal/inventory"
+	"mdnhub/internal/message/pin"
+	"mdnhub/internal/request"
+)
+
+// ErrInvalid is returned for an inbound message that cannot be stored.
+var ErrInvalid = errors.New("invalid message")
+
+// Inbound is an SMS as a gateway hands it over.
+type Inbound struct {
+	To         string    // the receiving number, any US notation
+	From       string    // the sender: a number or a short code
+	Text       string    // decoded text
+	ReceivedAt time.Time // zero: now
+	Gateway    string    // the gateway's name
+	GatewayID  string    // the gateway's message id; repeats are stored once
+}
+
+// Message is a stored SMS.
+type Message struct {
+	ID         int64
+	UserID     int64
+	RequestID  int64
+	MDN        string
+	From       string
+	Text       string
+	PIN        string
+	Service    string
+	PriceCents int64
+	ReceivedAt int64
+}
+
+// Claimer attributes an SMS to the open request holding a number; the request
+// package implements it.
+type Claimer interface {
+	ClaimMessage(ctx context.Context, tx *sql.Tx, numberID int64, now int64) (request.Request, bool, error)
+}
+
+// Service stores and reads messages.
+type Service struct {
+	db       *db.DB
+	clock    clock.Clock
+	requests Claimer
+}
+
+// NewService returns the message service.
+func NewService(d *db.DB, c clock.Clock, requests Claimer) *Service {
+	return &Service{db: d, clock: c, requests: requests}
+}
+
+// Delivery tells where a stored message went.
+type Delivery struct {
+	Message   Message
+	Duplicate bool // the gateway sent this message id before; nothing changed
+	Unowned   bool // no one held the number: kept for the operator only
+}
+
+// Deliver is the one entry point for inbound SMS from every gateway. In one
+// transaction it routes the message to the open request holding the number
+// (completing it on the first message), extracts the PIN and stores it;
+// a message to a number nobody holds is stored as unowned. It returns only
+// after the commit, so a gateway may acknowledge the message then.
+func (s *Service) Deliver(ctx context.Context, in Inbound) (Delivery, error) {
+	mdn, err := inventory.NormalizeMDN(in.To)
+	if err != nil {
+		return Delivery{}, fmt.Errorf("%w: recipient %q: %v", ErrInvalid, in.To, err)
+	}
+	from := strings.TrimSpace(in.From)
+	if from == "" || len(from) > 32 {
+		return Delivery{}, fmt.Errorf("%w: sender must be 1 to 32 characters", ErrInvalid)
+	}
+	if !utf8.ValidString(in.Text) || len(in.Text) > 4096 {
+		return Delivery{}, fmt.Errorf("%w: text must be valid UTF-8 of at most 4096 bytes", ErrInvalid)
+	}
+	at := in.ReceivedAt
+	if at.IsZero() {
+		at = s.clock.Now()
+	}
+	m := Message{MDN: mdn, From: from, Text: in.Text, PIN: pin.Extract(in.Text), ReceivedAt: at.Unix()}
+	var gatewayID any
+	if in.GatewayID != "" {
+		gatewayID = in.GatewayID
+	}
+	var d Delivery
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		d = Delivery{}
+		if gatewayID != nil {
+			var id int64
+			err := tx.QueryRowContext(ctx, `SELECT id FROM messages WHERE gateway = $1 AND gateway_msg_id = $2`, in.Gateway, gatewayID).Scan(&id)
+			if err == nil {
+				d.Duplicate, d.Message = true, m
+				d.Message.ID = id
+				return nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		var numberID, userID, requestID sql.NullInt64
+		var nid int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM numbers WHERE mdn = $1`, mdn).Scan(&nid)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			d.Unowned = true
+		case err != nil:
+			return err
+		default:
+			numberID = sql.NullInt64{Int64: nid, Valid: true}
+			r, ok, err := s.requests.ClaimMessage(ctx, tx, nid, m.ReceivedAt)
+			if err != nil {
+				return err
+			}
+			if ok {
+				userID = sql.NullInt64{Int64: r.UserID, Valid: true}
+				requestID = sql.NullInt64{Int64: r.ID, Valid: true}
+				m.UserID, m.RequestID, m.Service, m.PriceCents = r.UserID, r.ID, r.Service, r.PriceCents
+			} else {
+				d.Unowned = true
+			}
+		}
+		d.Message = m
+		return tx.QueryRowContext(ctx,
+			`INSERT INTO messages (user_id, request_id, number_id, kind, mdn, sender, body, pin, service, price_cents, received_at, gateway, gateway_msg_id)
+			 VALUES ($1, $2, $3, 'sms', $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+			userID, requestID, numberID, m.MDN, m.From, m.Text, m.PIN, m.Service, m.PriceCents, m.ReceivedAt,
+			in.Gateway, gatewayID).Scan(&d.Message.ID)
+	})
+	return d, err
+}
