@@ -131,14 +131,14 @@ var markerRe = regexp.MustCompile(`(?i)(` + antiKeywords + `)|(` + labelKeywords
 // ("code: 1234", "código es 1234", "Code is: 1234"), or up to four words
 // closed by ":" or "is" ("código iFood: 1234", "code for Acme is 1234").
 var beforeGapRe = regexp.MustCompile(`(?i)^(?:` +
-	`[\s\p{Zs}"'“”«»(\[*#№:=\-–—]*` +
-	`|(?:` + ws + `+[^\s\p{Zs}.!?]+){1,4}?` + `(?:` + ws + `*[:=]|` + ws + `+(?:is|was|es|est|ist|é|è|era|lautet|sind|are))` +
-	`)(?:(?:is|was|es|est|ist|é|è|era|lautet|sind|are)?[\s\p{Zs}"'“”«»(\[*:=\-–—]*)$`)
+	`[\s\p{Zs}"'“”«»(\[*#№:：=\-–—]*` +
+	`|(?:` + ws + `+[^\s\p{Zs}.!?]+){1,4}?` + `(?:` + ws + `*[:：=]|` + ws + `+(?:is|was|es|est|ist|é|è|era|lautet|sind|are))` +
+	`)(?:(?:is|was|es|est|ist|é|è|era|lautet|sind|are)?[\s\p{Zs}"'“”«»(\[*:：=\-–—]*)$`)
 
 // directGapRe is the punctuation-and-verb-only subset of beforeGapRe. A
 // candidate labelled this directly ("PIN #1234") is trusted even if the
 // negative-label checks would object.
-var directGapRe = regexp.MustCompile(`(?i)^[\s\p{Zs}"'“”«»(\[*#№:=\-–—]*(?:(?:is|was|es|est|ist|é|è|era|lautet|sind|are)[\s\p{Zs}"'“”«»(\[*:=\-–—]*)?$`)
+var directGapRe = regexp.MustCompile(`(?i)^[\s\p{Zs}"'“”«»(\[*#№:：=\-–—]*(?:(?:is|was|es|est|ist|é|è|era|lautet|sind|are)[\s\p{Zs}"'“”«»(\[*:：=\-–—]*)?$`)
 
 // afterGapRe matches the text between a candidate and a label keyword after
 // it when the label names the candidate: a connector and at most four words
@@ -184,8 +184,9 @@ var alnumJunkRe = regexp.MustCompile(`(?i)^(?:\d+(?:st|nd|rd|th|am|pm|h|hrs?|min
 // Deliberately short: "123456.In 5 min" must not look like a domain.
 var tldRe = regexp.MustCompile(`(?i)[a-z0-9]\.(?:com|net|org|io|co|ly|gl|gg|ai|app|dev|uk|ru|br|info|biz|link|page|us)\b`)
 
-// marketingRe marks a sentence as an advertisement: a "code" in it is a
-// promo code, not a verification code ("Use code SAVE20 for 20% off").
+// marketingRe marks a sentence as an advertisement: an alphanumeric "code"
+// in it is a promo code, not a verification code ("Use code SAVE20 for 20%
+// off").
 var marketingRe = regexp.MustCompile(`(?i)%` + ws + `*off\b|\b(?:off` + ws + `+your|at` + ws + `+checkout|free` + ws + `+shipping|sale|promo\p{L}*|coupon|discount|descuento|desconto|rabatt)\b`)
 
 type markerKind uint8
@@ -348,7 +349,10 @@ func score(text string, s, e int, marks []marker) int {
 	default:
 		sc = scoreGlobal
 	}
-	if marketingRe.MatchString(sentenceAround(text, s, e)) {
+	if (k == kindAlnum || k == kindLetters) && marketingRe.MatchString(sentenceAround(text, s, e)) {
+		// "Use code SAVE20 for 20% off": a labelled word-like token in an
+		// advertisement is a promo code. Digit codes are left alone because
+		// a real OTP often shares a sentence with an offer.
 		return 0
 	}
 	return sc
