@@ -247,9 +247,10 @@ func (s *Service) ExpiresAt(ctx context.Context, id int64) (time.Time, error) {
 // ClaimMessage attributes an SMS that arrived for a number to the open
 // request holding it, inside the caller's transaction: the first message
 // completes the request and burns the number for the service. ok is false
-// when no open request holds the number.
+// when no open request holds the number. A request past its expiry time no
+// longer receives messages even if its expiry job has not run yet.
 func (s *Service) ClaimMessage(ctx context.Context, tx *sql.Tx, numberID int64, now int64) (r Request, ok bool, err error) {
-	r, err = lockRequest(ctx, s.db, tx, `r.number_id = $1 AND r.closed_at IS NULL ORDER BY r.id LIMIT 1`, numberID)
+	r, err = lockRequest(ctx, s.db, tx, `r.number_id = $1 AND r.closed_at IS NULL AND r.expires_at > $2 ORDER BY r.id LIMIT 1`, numberID, now)
 	if errors.Is(err, ErrNotFound) {
 		return Request{}, false, nil
 	}
