@@ -1,0 +1,117 @@
+package message_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"mdnhub/internal/app/apptest"
+	"mdnhub/internal/message"
+	"mdnhub/internal/request"
+)
+
+var ctx = context.Background()
+
+func TestDeliverRoutesAndDeduplicates(t *testing.T) {
+	apptest.ForEachDB(t, func(t *testing.T, e *apptest.Env) {
+		svc := e.Service(t, "Google", 100, 0)
+		e.Numbers(t, apptest.Seq("212", 2)...)
+		u, _ := e.User(t, 1000)
+		r, err := e.Requests.Create(ctx, request.Ask{UserID: u.ID, Service: svc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := message.Inbound{To: r.MDN[1:], From: "22000", Text: "G-804036 is your Google verification code.", Gateway: "gw", GatewayID: "m1"}
+		d, err := e.Messages.Deliver(ctx, in)
+		if err != nil || d.Unowned || d.Duplicate || d.Message.UserID != u.ID || d.Message.Service != "Google" || d.Message.PriceCents != 100 {
+			t.Fatalf("first delivery %+v %v", d, err)
+		}
+		again, err := e.Messages.Deliver(ctx, in)
+		if err != nil || !again.Duplicate || again.Message.ID != d.Message.ID {
+			t.Fatalf("repeat %+v %v", again, err)
+		}
+		got, _ := e.Requests.Get(ctx, u.ID, r.ID)
+		if got.Messages != 1 {
+			t.Fatalf("a repeated gateway id counted twice: %d", got.Messages)
+		}
+		// A number nobody holds, and a number not in the inventory.
+		other := apptest.Seq("212", 2)[0]
+		if other == r.MDN {
+			other = apptest.Seq("212", 2)[1]
+		}
+		for _, to := range []string{other, "13125550199"} {
+			d, err := e.Messages.Deliver(ctx, message.Inbound{To: to, From: "22000", Text: "hello"})
+			if err != nil || !d.Unowned || d.Message.UserID != 0 {
+				t.Fatalf("to %s: %+v %v", to, d, err)
+			}
+		}
+		for _, bad := range []message.Inbound{
+			{To: "12", From: "1", Text: "x"},
+			{To: r.MDN, From: "", Text: "x"},
+			{To: r.MDN, From: "1", Text: string([]byte{0xff, 0xfe})},
+		} {
+			if _, err := e.Messages.Deliver(ctx, bad); !errors.Is(err, message.ErrInvalid) {
+				t.Errorf("%+v: %v", bad, err)
+			}
+		}
+	})
+}
+
+func TestReadFilters(t *testing.T) {
+	apptest.ForEachDB(t, func(t *testing.T, e *apptest.Env) {
+		google := e.Service(t, "Google", 100, time.Hour)
+		amazon := e.Service(t, "Amazon", 50, time.Hour)
+		e.Numbers(t, apptest.Seq("212", 3)...)
+		u, _ := e.User(t, 1000)
+		other, _ := e.User(t, 1000)
+		rg, _ := e.Requests.Create(ctx, request.Ask{UserID: u.ID, Service: google})
+		ra, _ := e.Requests.Create(ctx, request.Ask{UserID: u.ID, Service: amazon})
+		ro, _ := e.Requests.Create(ctx, request.Ask{UserID: other.ID, Service: google})
+		send := func(to, text string) {
+			e.Clock.Advance(time.Second)
+			if _, err := e.Messages.Deliver(ctx, message.Inbound{To: to, From: "22000", Text: text}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, text := range []string{"g1", "g2", "g3", "g4"} {
+			send(rg.MDN, text)
+		}
+		send(ra.MDN, "a1")
+		send(ro.MDN, "other")
+		texts := func(f message.Filter) []string {
+			t.Helper()
+			ms, err := e.Messages.Read(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, m := range ms {
+				out = append(out, m.Text)
+			}
+			return out
+		}
+		check := func(name string, got []string, want ...string) {
+			t.Helper()
+			if len(got) != len(want) {
+				t.Fatalf("%s: got %v, want %v", name, got, want)
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("%s: got %v, want %v", name, got, want)
+				}
+			}
+		}
+		check("all", texts(message.Filter{UserID: u.ID}), "a1", "g4", "g3")
+		check("request", texts(message.Filter{UserID: u.ID, RequestID: rg.ID}), "g4", "g3", "g2")
+		check("request overrides mdn", texts(message.Filter{UserID: u.ID, RequestID: rg.ID, MDN: ra.MDN, Limit: 1}), "g4")
+		check("mdn", texts(message.Filter{UserID: u.ID, MDN: ra.MDN}), "a1")
+		check("service", texts(message.Filter{UserID: u.ID, Service: "Google", Limit: 10}), "g4", "g3", "g2", "g1")
+		check("foreign request", texts(message.Filter{UserID: u.ID, RequestID: ro.ID}))
+		since := apptest.Start.Unix() + 3
+		check("since", texts(message.Filter{UserID: u.ID, Since: since, Limit: 100}), "a1", "g4", "g3")
+		e.Clock.Advance(48*time.Hour - 4*time.Second)
+		// Now is 2 s after g2 plus 48 h: g1 has left the window, g2 is on its edge.
+		check("two-day window", texts(message.Filter{UserID: u.ID, Limit: 100}), "a1", "g4", "g3", "g2")
+	})
+}
