@@ -90,12 +90,20 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
-// flags makes a flag set with the common -config flag.
-func (c *CLI) flags(name string) (*flag.FlagSet, *string) {
+// common are the flags every command takes.
+type common struct {
+	config string // configuration file
+	db     string // SQLite file, overriding db.path
+}
+
+// flags makes a flag set with the common -config and -db flags.
+func (c *CLI) flags(name string) (*flag.FlagSet, *common) {
 	fs := flag.NewFlagSet("mdnhub "+name, flag.ContinueOnError)
 	fs.SetOutput(c.Stderr)
-	path := fs.String("config", "", "configuration file (key = value lines)")
-	return fs, path
+	cm := &common{}
+	fs.StringVar(&cm.config, "config", "", "configuration file (key = value lines)")
+	fs.StringVar(&cm.db, "db", "", "SQLite file (overrides db.path)")
+	return fs, cm
 }
 
 // loadConfig reads the file and environment, then applies overrides given as
@@ -121,8 +129,8 @@ func (c *CLI) loadConfig(path string, overrides map[string]string) (config.Confi
 }
 
 // open loads the configuration and opens the app for a one-shot command.
-func (c *CLI) open(ctx context.Context, path string) (*App, error) {
-	cfg, err := c.loadConfig(path, nil)
+func (c *CLI) open(ctx context.Context, cm *common) (*App, error) {
+	cfg, err := c.loadConfig(cm.config, map[string]string{"db.path": cm.db})
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +142,7 @@ func (c *CLI) migrate(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	a, err := c.open(ctx, *path)
+	a, err := c.open(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -152,7 +160,7 @@ func (c *CLI) config(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := c.loadConfig(*path, nil)
+	cfg, err := c.loadConfig(path.config, map[string]string{"db.path": path.db})
 	if err != nil {
 		return err
 	}

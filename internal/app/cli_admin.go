@@ -48,7 +48,7 @@ func (c *CLI) user(ctx context.Context, args []string) error {
 	if *name == "" {
 		return usagef("mdnhub user %s: -name is required", verb)
 	}
-	a, err := c.open(ctx, *path)
+	a, err := c.open(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func (c *CLI) numbers(ctx context.Context, args []string) error {
 	if verb != "list" && fs.NArg() == 0 {
 		return usagef("mdnhub numbers %s: give a CSV file (import) or one or more MDNs", verb)
 	}
-	a, err := c.open(ctx, *path)
+	a, err := c.open(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -249,7 +249,7 @@ func (c *CLI) services(ctx context.Context, args []string) error {
 	if err := fs.Parse(rest); err != nil {
 		return err
 	}
-	a, err := c.open(ctx, *path)
+	a, err := c.open(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -347,7 +347,7 @@ func (c *CLI) sim(ctx context.Context, args []string) error {
 	if *to == "" || *from == "" || *text == "" {
 		return usagef("mdnhub sim send: -to, -from and -text are required")
 	}
-	a, err := c.open(ctx, *path)
+	a, err := c.open(ctx, path)
 	if err != nil {
 		return err
 	}

@@ -15,23 +15,22 @@ func (c *CLI) serve(ctx context.Context, args []string, demo bool) error {
 	}
 	fs, path := c.flags(name)
 	addr := fs.String("addr", "", "listen address (http.addr)")
-	dbPath := fs.String("db", "", "SQLite file (db.path)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	overrides := map[string]string{"http.addr": *addr, "db.path": *dbPath}
+	overrides := map[string]string{"http.addr": *addr, "db.path": path.db}
 	if demo {
-		if *dbPath == "" {
+		// The demo always runs on SQLite; its own file and the simulator are
+		// defaults that the environment may still change.
+		overrides["db.driver"] = "sqlite"
+		if _, set := c.lookupEnv("MDNHUB_DB_PATH"); !set && path.db == "" {
 			overrides["db.path"] = "mdnhub-demo.db"
 		}
-		overrides["db.driver"] = "sqlite"
-	}
-	if demo {
 		if _, set := c.lookupEnv("MDNHUB_SIM_ENABLED"); !set {
 			overrides["sim.enabled"] = "true"
 		}
 	}
-	cfg, err := c.loadConfig(*path, overrides)
+	cfg, err := c.loadConfig(path.config, overrides)
 	if err != nil {
 		return err
 	}
