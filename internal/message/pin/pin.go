@@ -22,7 +22,9 @@ package pin
 
 import (
 	"regexp"
+	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -40,7 +42,7 @@ func Extract(text string) string {
 	}
 	best, bestScore := "", 0
 	for _, loc := range candidateRe.FindAllStringIndex(text, -1) {
-		if sc := score(text, loc[0], loc[1], marks); sc > bestScore {
+		if sc := score(text, loc[0], loc[1], marks, bestScore); sc > bestScore {
 			best, bestScore = text[loc[0]:loc[1]], sc
 		}
 	}
@@ -71,10 +73,13 @@ const (
 	// the same sentence to count as "nearby"; long enough for
 	// "Your verification code for Acme Online Banking is 12345678".
 	nearDistance = 60
-	// contextWindow is how many bytes around a candidate the label and unit
-	// checks look at; they are anchored to the candidate so a short window is
-	// enough and keeps the per-candidate cost small.
+	// contextWindow bounds, in bytes, how far sentenceAround looks for the
+	// sentence containing a candidate.
 	contextWindow = 64
+	// unitWindow is how many bytes after a candidate negAfterRe looks at:
+	// enough for "5000 bonus points". The regexps are the expensive part of
+	// scoring, so their input is kept short.
+	unitWindow = 24
 )
 
 // ws is whitespace including Unicode spaces (NBSP is common in SMS gateways);
@@ -93,39 +98,6 @@ var candidateRe = regexp.MustCompile(`\b(?:` +
 	`|[A-Z]{5,8}` + // Steam Guard codes without a digit
 	`)\b`)
 
-// Keyword lists. Anti-keywords come first in markerRe so that "promo code"
-// or "barcode" is consumed as a whole and its "code" is not taken as a
-// verification keyword.
-const (
-	// Codes that are not verification codes: marketing, addresses, commerce
-	// references, postal PIN codes (India).
-	antiKeywords = `\b(?:` +
-		`(?:promo(?:tional)?|coupon|discount|voucher|referral|gift|offer|invite|invitation|zip|postal|post|area|country|tracking|booking|reservation|qr|bar|error|status|product|style|swift|ifsc|routing|sort|order|dress|cup[oó]n|cupom|gutschein|rabatt)` + ws + `?-?codes?` +
-		`|pincodes?` +
-		`|c[oó]digos?` + ws + `+(?:promocional|postal|de` + ws + `+(?:descuento|desconto|barras|rastreo|rastreamento|reserva|cup[oó]n|cupom))` +
-		`|codes?` + ws + `+(?:promo|postal|de` + ws + `+r[ée]duction)` +
-		`)`
-	// Words that label the code itself ("code: 1234", "OTP is 1234").
-	// `\p{L}*codes?` also covers compounds such as "Bestätigungscode".
-	labelKeywords = `\b(?:` +
-		`\p{L}*codes?|c[oó]digos?|codice|kode|kodu|clave|senha|contrase[ñn]a` +
-		`|pins?|otps?|pass` + ws + `?codes?|passwor[dt]s?|kennwort|mot` + ws + `+de` + ws + `+passe|tokens?` +
-		`)\b` +
-		`|(?-i:\b(?:m|sms|SMS-)?TAN\b)` + // German banking TAN, case-sensitive: "tan" is a colour
-		// \b is ASCII-only in RE2, so non-Latin keywords are matched as is.
-		`|код\p{L}*|парол\p{L}*|验证码|校验码|認証コード|確認コード|인증번호`
-	// Words that show a message is about verification but do not label a
-	// specific token ("Use 123 456 to verify", "log in", "security").
-	contextKeywords = `\b(?:` +
-		`v[eé]rif\p{L}*|confirm\p{L}*|best[äa]tig\p{L}*|authenti\p{L}*|auth|2fa|mfa|one` + ws + `?-?time` +
-		`|log` + ws + `?-?in|sign` + ws + `?-?in|security|seguridad|seguran[çc]a|s[eé]curit\p{L}*|sicherheit\p{L}*|anmeld\p{L}*` +
-		`)\b` +
-		`|подтвержд\p{L}*|вход\p{L}*`
-)
-
-// markerRe finds keywords; the capture group that matched tells the kind.
-var markerRe = regexp.MustCompile(`(?i)(` + antiKeywords + `)|(` + labelKeywords + `)|(` + contextKeywords + `)`)
-
 // beforeGapRe matches the text between a label keyword and a candidate that
 // follows it when the label names that candidate: only punctuation and a verb
 // ("code: 1234", "código es 1234", "Code is: 1234"), or up to four words
@@ -134,11 +106,6 @@ var beforeGapRe = regexp.MustCompile(`(?i)^(?:` +
 	`[\s\p{Zs}"'“”«»(\[*#№:：=\-–—]*` +
 	`|(?:` + ws + `+[^\s\p{Zs}.!?]+){1,4}?` + `(?:` + ws + `*[:：=]|` + ws + `+(?:is|was|es|est|ist|é|è|era|lautet|sind|are))` +
 	`)(?:(?:is|was|es|est|ist|é|è|era|lautet|sind|are)?[\s\p{Zs}"'“”«»(\[*:：=\-–—]*)$`)
-
-// directGapRe is the punctuation-and-verb-only subset of beforeGapRe. A
-// candidate labelled this directly ("PIN #1234") is trusted even if the
-// negative-label checks would object.
-var directGapRe = regexp.MustCompile(`(?i)^[\s\p{Zs}"'“”«»(\[*#№:：=\-–—]*(?:(?:is|was|es|est|ist|é|è|era|lautet|sind|are)[\s\p{Zs}"'“”«»(\[*:：=\-–—]*)?$`)
 
 // afterGapRe matches the text between a candidate and a label keyword after
 // it when the label names the candidate: a connector and at most four words
@@ -162,7 +129,7 @@ var negBeforeRe = regexp.MustCompile(`(?i)(?:` +
 	`|[$€£¥₹₽₩₦]` + ws + `*` +
 	`|\b(?:usd|eur|gbp|inr|rs|mxn|cad|aud|jpy|brl|rub|ngn|kes|php|idr|zar|chf|cny|rmb)\b\.?` + ws + `*` +
 	`|\br\$` + ws + `*` +
-	`|\b(?:amount|amt|total|balance|bal|price|cost|fee|paid|pay|charged|debited|credited|spent|refund(?:ed)?|limit|sum|salary|deposit(?:ed)?|withdrawn?)\b(?:` + ws + `+(?:of|by|with|is|was|for))?[\s\p{Zs}:.\-]*` +
+	`|\b(?:amount|amt|total|balance|bal|price|cost|fee|paid|charged|debited|credited|spent|refund(?:ed)?|limit|sum|salary|deposit(?:ed)?|withdrawn?)\b(?:` + ws + `+(?:of|by|with|is|was|for))?[\s\p{Zs}:.\-]*` +
 	// Times, dates and years: "at 1530", "until 2359", "in 2025", "© 2024".
 	`|\b(?:at|on|until|till|by|before|after|since|between|during|within|in|year|anno|desde|depuis|seit)\b` + ws + `*` +
 	`|(?:©|\(c\)|\bcopyright)` + ws + `*` +
@@ -189,6 +156,73 @@ var tldRe = regexp.MustCompile(`(?i)[a-z0-9]\.(?:com|net|org|io|co|ly|gl|gg|ai|a
 // off").
 var marketingRe = regexp.MustCompile(`(?i)%` + ws + `*off\b|\b(?:off` + ws + `+your|at` + ws + `+checkout|free` + ws + `+shipping|sale|promo\p{L}*|coupon|discount|descuento|desconto|rabatt)\b`)
 
+// Keywords are recognised word by word rather than with one big
+// case-insensitive regexp: a single pass over the text with map look-ups is
+// an order of magnitude faster than RE2's NFA over a hundred alternatives,
+// and this runs for every inbound SMS. Words are maximal runs of Unicode
+// letters and digits, compared in lower case.
+var (
+	// keywordWords maps whole lower-case words to their marker kind.
+	keywordWords = map[string]markerKind{
+		// Words that label the code itself ("code: 1234", "OTP is 1234").
+		"code": markLabel, "codes": markLabel, "código": markLabel, "códigos": markLabel,
+		"codigo": markLabel, "codigos": markLabel, "codice": markLabel, "kode": markLabel,
+		"kodu": markLabel, "clave": markLabel, "senha": markLabel, "contraseña": markLabel,
+		"contrasena": markLabel, "pin": markLabel, "pins": markLabel, "otp": markLabel,
+		"otps": markLabel, "passcode": markLabel, "passcodes": markLabel, "password": markLabel,
+		"passwords": markLabel, "passwort": markLabel, "kennwort": markLabel, "token": markLabel,
+		"tokens": markLabel,
+		// Words that show the message is about verification without naming a
+		// particular token ("Use 123 456 to verify", "security").
+		"auth": markContext, "2fa": markContext, "mfa": markContext, "login": markContext,
+		"logon": markContext, "signin": markContext, "onetime": markContext,
+		"security": markContext, "seguridad": markContext, "segurança": markContext,
+		"seguranca": markContext,
+		// Codes that are not verification codes.
+		"barcode": markAnti, "barcodes": markAnti, "zipcode": markAnti, "zipcodes": markAnti,
+		"postcode": markAnti, "postcodes": markAnti, "promocode": markAnti, "promocodes": markAnti,
+		"pincode": markAnti, "pincodes": markAnti, "qrcode": markAnti, "unicode": markAnti,
+		"decode": markAnti, "encode": markAnti, "geocode": markAnti,
+	}
+	// keywordPrefixes covers inflected forms: verify/verification/vérification,
+	// confirm/confirmation, код/кода/коды, and so on.
+	keywordPrefixes = []struct {
+		prefix string
+		kind   markerKind
+	}{
+		{"код", markLabel}, {"парол", markLabel},
+		{"verif", markContext}, {"vérif", markContext}, {"confirm", markContext},
+		{"bestätig", markContext}, {"bestatig", markContext}, {"authenti", markContext},
+		{"sicherheit", markContext}, {"anmeld", markContext}, {"sécurit", markContext},
+		{"подтвержд", markContext}, {"вход", markContext},
+	}
+	// tanWords are German banking transaction numbers. They are matched
+	// case-sensitively because "tan" is also an English word.
+	tanWords = map[string]bool{"TAN": true, "mTAN": true, "smsTAN": true, "SMSTAN": true, "pushTAN": true, "chipTAN": true}
+	// antiModifiers turn a following "code" into a code that is not a
+	// verification code: "promo code", "zip code", "order code".
+	antiModifiers = map[string]bool{
+		"promo": true, "promotional": true, "coupon": true, "discount": true, "voucher": true,
+		"referral": true, "gift": true, "offer": true, "invite": true, "invitation": true,
+		"zip": true, "postal": true, "post": true, "area": true, "country": true,
+		"tracking": true, "booking": true, "reservation": true, "qr": true, "bar": true,
+		"error": true, "status": true, "product": true, "style": true, "swift": true,
+		"ifsc": true, "routing": true, "sort": true, "order": true, "dress": true,
+		"cupón": true, "cupon": true, "cupom": true, "gutschein": true, "rabatt": true,
+	}
+	// antiQualifiers do the same after the noun, in Romance languages:
+	// "código promocional", "code postal", "código de descuento".
+	antiQualifiers = map[string]bool{
+		"promo": true, "promocional": true, "postal": true, "descuento": true,
+		"desconto": true, "barras": true, "rastreo": true, "rastreamento": true,
+		"reserva": true, "cupón": true, "cupon": true, "cupom": true, "réduction": true,
+		"reduction": true,
+	}
+	// cjkKeywords are searched as substrings because CJK text has no spaces
+	// between words ("您的验证码是123456").
+	cjkKeywords = []string{"验证码", "校验码", "驗證碼", "認証コード", "確認コード", "인증번호"}
+)
+
 type markerKind uint8
 
 const (
@@ -202,21 +236,124 @@ type marker struct {
 	kind       markerKind
 }
 
+// span is a word's byte range in the text.
+type span struct{ start, end int }
+
 // findMarkers returns all keywords of text in order, and whether any of them
 // is a real (non-anti) keyword.
 func findMarkers(text string) (marks []marker, keyword bool) {
-	for _, m := range markerRe.FindAllStringSubmatchIndex(text, -1) {
-		k := markContext
-		switch {
-		case m[2] >= 0:
-			k = markAnti
-		case m[4] >= 0:
-			k = markLabel
+	var (
+		buf           [64]byte
+		prev, prev2   span   // the two previous words
+		lprev, lprev2 string // ... and their lower-case forms
+	)
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !isWordRune(r) {
+			i += size
+			continue
 		}
-		keyword = keyword || k != markAnti
-		marks = append(marks, marker{m[0], m[1], k})
+		w := span{start: i}
+		lw := buf[:0]
+		for i < len(text) {
+			r, size = utf8.DecodeRuneInString(text[i:])
+			if !isWordRune(r) {
+				break
+			}
+			lw = utf8.AppendRune(lw, unicode.ToLower(r))
+			i += size
+		}
+		w.end = i
+		low := string(lw)
+
+		kind, ok := keywordKind(low, text[w.start:w.end])
+		last := len(marks) - 1
+		switch {
+		case joined(text, prev, w) && (low == "in" && (lprev == "log" || lprev == "sign") || low == "on" && lprev == "log" || low == "time" && lprev == "one"):
+			// "log in", "sign-in", "one-time"
+			marks = append(marks, marker{prev.start, w.end, markContext})
+		case ok && kind == markLabel && strings.HasPrefix(low, "cod") && joined(text, prev, w) && antiModifiers[lprev]:
+			// "promo code", "zip-code": one anti marker over both words.
+			marks = append(marks, marker{prev.start, w.end, markAnti})
+		case antiQualifiers[low] && last >= 0 && marks[last].kind == markLabel &&
+			(marks[last].end == prev.end && joined(text, prev, w) ||
+				marks[last].end == prev2.end && lprev == "de" && joined(text, prev2, prev) && joined(text, prev, w)):
+			// "código promocional", "code de réduction": the label was not one.
+			marks[last] = marker{marks[last].start, w.end, markAnti}
+		case low == "passe" && lprev == "de" && lprev2 == "mot":
+			marks = append(marks, marker{prev2.start, w.end, markLabel})
+		case ok:
+			marks = append(marks, marker{w.start, w.end, kind})
+		}
+		prev2, lprev2, prev, lprev = prev, lprev, w, low
 	}
-	return marks, keyword
+	if hasNonASCII(text) {
+		n := len(marks)
+		for _, kw := range cjkKeywords {
+			for off := 0; ; {
+				j := strings.Index(text[off:], kw)
+				if j < 0 {
+					break
+				}
+				off += j + len(kw)
+				marks = append(marks, marker{off - len(kw), off, markLabel})
+			}
+		}
+		if len(marks) > n {
+			slices.SortFunc(marks, func(a, b marker) int { return a.start - b.start })
+		}
+	}
+	for _, m := range marks {
+		if m.kind != markAnti {
+			return marks, true
+		}
+	}
+	return marks, false
+}
+
+// keywordKind classifies one word given in lower case and as written.
+func keywordKind(low, raw string) (markerKind, bool) {
+	if k, ok := keywordWords[low]; ok {
+		return k, true
+	}
+	if tanWords[raw] {
+		return markLabel, true
+	}
+	for _, p := range keywordPrefixes {
+		if strings.HasPrefix(low, p.prefix) {
+			return p.kind, true
+		}
+	}
+	if len(low) > len("code") && (strings.HasSuffix(low, "code") || strings.HasSuffix(low, "codes")) {
+		// German and Dutch compounds: "Bestätigungscode", "verificatiecode".
+		return markLabel, true
+	}
+	return 0, false
+}
+
+// joined reports whether words a and b are adjacent, separated only by a
+// space or a hyphen ("promo code", "sign-in").
+func joined(text string, a, b span) bool {
+	if a.end == 0 || a.end >= b.start || b.start-a.end > 2 {
+		return false
+	}
+	for _, c := range []byte(text[a.end:b.start]) {
+		if c != ' ' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+func hasNonASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
 }
 
 // classify returns the shape of candidate v, or kindNone if v cannot be a
@@ -261,13 +398,13 @@ func classify(v string) kind {
 	return kindNone
 }
 
-// score rates the candidate text[s:e]; 0 means it is not a code.
-func score(text string, s, e int, marks []marker) int {
+// score rates the candidate text[s:e]; 0 means it is not a code or cannot
+// beat floor, the score of the best candidate so far. The regexp checks on
+// the surroundings are the costly part, so they run last and only for a
+// candidate that would win.
+func score(text string, s, e int, marks []marker, floor int) int {
 	k := classify(text[s:e])
 	if k == kindNone || badShape(text, s, e) {
-		return 0
-	}
-	if negAfterRe.MatchString(window(text, e, e+contextWindow)) {
 		return 0
 	}
 
@@ -316,12 +453,11 @@ func score(text string, s, e int, marks []marker) int {
 	}
 
 	// Is the candidate directly labelled?
-	strong, direct, strongDist := false, false, 0
+	strong, labelled, strongDist := false, false, 0
 	if prevLabel >= 0 {
 		gap := text[marks[prevLabel].end:s]
 		if beforeGapRe.MatchString(gap) {
-			strong, strongDist = true, utf8.RuneCountInString(gap)
-			direct = directGapRe.MatchString(gap)
+			strong, labelled, strongDist = true, true, utf8.RuneCountInString(gap)
 		}
 	}
 	if !strong && nextLabel >= 0 {
@@ -330,10 +466,6 @@ func score(text string, s, e int, marks []marker) int {
 			strong, strongDist = true, utf8.RuneCountInString(gap)
 		}
 	}
-	if !direct && negBeforeRe.MatchString(window(text, s-contextWindow, s)) {
-		return 0
-	}
-
 	var sc int
 	switch {
 	case strong:
@@ -348,6 +480,18 @@ func score(text string, s, e int, marks []marker) int {
 		return 0
 	default:
 		sc = scoreGlobal
+	}
+	if sc <= floor {
+		return 0
+	}
+	if negAfterRe.MatchString(window(text, e, e+unitWindow)) {
+		return 0
+	}
+	// A preceding label wins over the words right before the candidate:
+	// in "OTP for your SBI transaction is 291834" the number is the OTP, not
+	// a transaction reference, and in "PIN #1234" the "#" is decoration.
+	if !labelled && negBeforeRe.MatchString(lastWords(text, s, 4)) {
+		return 0
 	}
 	if (k == kindAlnum || k == kindLetters) && marketingRe.MatchString(sentenceAround(text, s, e)) {
 		// "Use code SAVE20 for 20% off": a labelled word-like token in an
@@ -364,9 +508,14 @@ func score(text string, s, e int, marks []marker) int {
 func badShape(text string, s, e int) bool {
 	if s > 0 {
 		switch text[s-1] {
-		case '+', '*':
-			// "+1 ...", "****1234"
+		case '+':
+			// "+1 555 ..." international phone numbers
 			return true
+		case '*':
+			// "****1234" is masked; "*123456*" is just emphasis
+			if e >= len(text) || text[e] != '*' {
+				return true
+			}
 		case '.', ',', ':', '/', '-', ' ':
 			// "1,250", "10:30", "12/05/2024", "555-1234", "415 555 0100"
 			if s >= 2 && isDigit(text[s-2]) {
@@ -395,7 +544,7 @@ func badShape(text string, s, e int) bool {
 		return false
 	}
 	tok := text[ts:te]
-	return strings.ContainsAny(tok, "/@=&_+") || strings.Contains(strings.ToLower(tok), "www.") || tldRe.MatchString(tok)
+	return strings.ContainsAny(tok, "/@&_+") || strings.Contains(strings.ToLower(tok), "www.") || tldRe.MatchString(tok)
 }
 
 // isTokenByte reports whether c continues an ASCII token; non-ASCII bytes end
@@ -425,7 +574,7 @@ func sentenceBreak(seg string) bool {
 }
 
 // sentenceAround returns the sentence containing text[s:e], looking at most
-// contextWindow*2 bytes either way.
+// 2*contextWindow bytes either way.
 func sentenceAround(text string, s, e int) string {
 	start, end := s, e
 	for start > 0 && s-start < 2*contextWindow && !(isSpace(text[start-1]) && start >= 2 && isTerminator(text[start-2])) {
@@ -435,6 +584,28 @@ func sentenceAround(text string, s, e int) string {
 		end++
 	}
 	return clip(text, start, end)
+}
+
+// lastWords returns the text before position s back to the start of the
+// n-th preceding whitespace-separated token (at most 48 bytes): enough for the
+// longest negative label ("contact our team at", "order number is") while
+// keeping negBeforeRe's input short.
+func lastWords(text string, s, n int) string {
+	i, inWord := s, false
+	for i > 0 && s-i < 48 {
+		if isSpace(text[i-1]) {
+			if inWord {
+				if n--; n == 0 {
+					break
+				}
+			}
+			inWord = false
+		} else {
+			inWord = true
+		}
+		i--
+	}
+	return clip(text, i, s)
 }
 
 // window returns text[from:to] clamped to the text and to rune boundaries.
