@@ -59,17 +59,36 @@ func (h *Handler) request(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(splitList(name)) > 1 {
-		return nil, errorf("Invalid service name %s: one service per request", name)
+	names := splitList(name)
+	if len(names) == 0 {
+		return nil, missing("service")
+	}
+	if len(names) > request.MaxServices {
+		return nil, errorf("Invalid service: at most %d services per request", request.MaxServices)
+	}
+	ask := request.Ask{UserID: c.user.UserID}
+	seen := map[int64]bool{}
+	for _, n := range names {
+		svc, err := h.service(c, n)
+		if err != nil {
+			return nil, err
+		}
+		if seen[svc.ID] {
+			return nil, errorf("Invalid service: %s is listed twice", svc.Name)
+		}
+		seen[svc.ID] = true
+		ask.Services = append(ask.Services, svc)
 	}
 	if c.p.has("markup") {
-		return nil, errorf("Invalid markup: premium requests are not enabled on this server")
+		m, _, err := c.p.intRange("markup", 10, 2000)
+		if err != nil {
+			return nil, errorf("Markup must be between 10 and 2000")
+		}
+		if len(ask.Services) > 1 {
+			return nil, errorf("Invalid markup: premium requests take one service at a time")
+		}
+		ask.Markup = m
 	}
-	svc, err := h.service(c, name)
-	if err != nil {
-		return nil, err
-	}
-	ask := request.Ask{UserID: c.user.UserID, Service: svc}
 	// mdn wins over areacode, which wins over state; an ignored parameter is
 	// not validated either.
 	if ask.MDN, err = c.p.mdn("mdn"); err != nil {
@@ -85,11 +104,15 @@ func (h *Handler) request(c *call) (any, error) {
 			return nil, err
 		}
 	}
-	r, err := h.Requests.Create(c.ctx, ask)
+	rs, err := h.Requests.Create(c.ctx, ask)
 	if err != nil {
 		return nil, err
 	}
-	return []requestJSON{c.requestEntry(r)}, nil
+	out := make([]requestJSON, len(rs))
+	for i, r := range rs {
+		out[i] = c.requestEntry(r)
+	}
+	return out, nil
 }
 
 func (h *Handler) requestStatus(c *call) (any, error) {

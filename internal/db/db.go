@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -53,6 +54,10 @@ type DB struct {
 	W       *sql.DB
 	R       *sql.DB
 	pool    *pgxpool.Pool
+
+	// afterCommit holds, per open transaction, the functions to run once
+	// it commits (see AfterCommit).
+	afterCommit sync.Map
 }
 
 // Options configures Open.

@@ -31,6 +31,7 @@ func (d *DB) once(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if err != nil {
 		return err
 	}
+	defer d.afterCommit.Delete(tx)
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback()
@@ -43,7 +44,24 @@ func (d *DB) once(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if err = fn(tx); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err = tx.Commit(); err != nil {
+		return err
+	}
+	if hooks, ok := d.afterCommit.Load(tx); ok {
+		for _, h := range *hooks.(*[]func()) {
+			h()
+		}
+	}
+	return nil
+}
+
+// AfterCommit registers fn to run once tx has committed (never if it rolls
+// back): for effects outside the database, such as waking a simulator, that
+// must not happen for a change that did not stick. tx must come from Tx.
+func (d *DB) AfterCommit(tx *sql.Tx, fn func()) {
+	hooks, _ := d.afterCommit.LoadOrStore(tx, &[]func(){})
+	list := hooks.(*[]func())
+	*list = append(*list, fn)
 }
 
 func retryable(err error) bool {

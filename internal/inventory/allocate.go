@@ -4,17 +4,32 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
+	"strings"
 
 	"mdnhub/internal/db"
 )
 
 // Criteria describe the number a user asks for.
 type Criteria struct {
-	UserID    int64
-	ServiceID int64
-	MDN       string // a specific number; overrides AreaCode and State
-	AreaCode  string // overrides State
-	State     string
+	UserID     int64
+	ServiceIDs []int64 // the number must be fresh for every one of them
+	MDN        string  // a specific number; overrides AreaCode and State
+	AreaCode   string  // overrides State
+	State      string
+}
+
+// inList returns "$k, $k+1, ..." for ids appended to args, for an IN clause.
+func inList(args []any, ids []int64) (string, []any) {
+	var b strings.Builder
+	for i, id := range ids {
+		args = append(args, id)
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(len(args)))
+	}
+	return b.String(), args
 }
 
 const numberColumns = `id, mdn, area_code, state, carrier, gateway, short_rental, enabled, online, COALESCE(held_by, 0), last_used_at`
@@ -37,28 +52,34 @@ func (s *Store) Allocate(ctx context.Context, tx *sql.Tx, c Criteria, now int64)
 		n   Number
 		err error
 	)
+	args := []any{c.UserID}
+	var services string
+	services, args = inList(args, c.ServiceIDs)
 	if c.MDN != "" {
+		args = append(args, c.MDN)
 		n, err = scanNumber(tx.QueryRowContext(ctx,
 			`SELECT `+numberColumns+` FROM numbers n
-			 WHERE n.mdn = $1 AND n.held_by IS NULL AND n.enabled AND n.online
-			   AND NOT EXISTS (SELECT 1 FROM burns b WHERE b.number_id = n.id AND b.service_id = $2 AND b.user_id <> $3)`+
-				s.db.ForUpdate(), c.MDN, c.ServiceID, c.UserID))
+			 WHERE n.mdn = $`+strconv.Itoa(len(args))+` AND n.held_by IS NULL AND n.enabled AND n.online
+			   AND NOT EXISTS (SELECT 1 FROM burns b WHERE b.number_id = n.id AND b.service_id IN (`+services+`) AND b.user_id <> $1)`+
+				s.db.ForUpdate(), args...))
 		if errors.Is(err, sql.ErrNoRows) {
 			return Number{}, ErrMDNUnavailable
 		}
 	} else {
-		filter, args := "", []any{c.ServiceID, c.UserID}
+		filter := ""
 		switch {
 		case c.AreaCode != "":
-			filter, args = " AND n.area_code = $3", append(args, c.AreaCode)
+			args = append(args, c.AreaCode)
+			filter = " AND n.area_code = $" + strconv.Itoa(len(args))
 		case c.State != "":
-			filter, args = " AND n.state = $3", append(args, c.State)
+			args = append(args, c.State)
+			filter = " AND n.state = $" + strconv.Itoa(len(args))
 		}
 		n, err = scanNumber(tx.QueryRowContext(ctx,
 			`SELECT `+numberColumns+` FROM numbers n
 			 WHERE n.held_by IS NULL AND n.enabled AND n.online`+filter+`
-			   AND NOT EXISTS (SELECT 1 FROM burns b WHERE b.number_id = n.id AND b.service_id = $1)
-			   AND NOT EXISTS (SELECT 1 FROM rejections r WHERE r.number_id = n.id AND r.user_id = $2)
+			   AND NOT EXISTS (SELECT 1 FROM burns b WHERE b.number_id = n.id AND b.service_id IN (`+services+`))
+			   AND NOT EXISTS (SELECT 1 FROM rejections r WHERE r.number_id = n.id AND r.user_id = $1)
 			 ORDER BY n.last_used_at, n.id LIMIT 1`+s.db.ForUpdateSkipLocked(), args...))
 		if errors.Is(err, sql.ErrNoRows) {
 			return Number{}, ErrNoneAvailable
@@ -67,23 +88,63 @@ func (s *Store) Allocate(ctx context.Context, tx *sql.Tx, c Criteria, now int64)
 	if err != nil {
 		return Number{}, err
 	}
-	res, err := tx.ExecContext(ctx,
-		`UPDATE numbers SET held_by = $1, last_used_at = $2 WHERE id = $3 AND held_by IS NULL`, c.UserID, now, n.ID)
-	if err != nil {
+	if err := s.Hold(ctx, tx, n.ID, c.UserID, now); err != nil {
 		return Number{}, err
-	}
-	if k, _ := res.RowsAffected(); k != 1 {
-		// Taken by a concurrent transaction between our read and write.
-		return Number{}, db.ErrConflict
 	}
 	n.HeldBy, n.LastUsedAt = c.UserID, now
 	return n, nil
 }
 
-// Release returns a held number to the pool, inside the caller's transaction.
+// Hold marks a free number as held by a user, inside the caller's
+// transaction; db.ErrConflict when it is not free any more.
+func (s *Store) Hold(ctx context.Context, tx *sql.Tx, numberID, userID, now int64) error {
+	res, err := tx.ExecContext(ctx,
+		`UPDATE numbers SET held_by = $1, last_used_at = $2 WHERE id = $3 AND held_by IS NULL`, userID, now, numberID)
+	if err != nil {
+		return err
+	}
+	if k, _ := res.RowsAffected(); k != 1 {
+		// Taken by a concurrent transaction between our read and write.
+		return db.ErrConflict
+	}
+	return nil
+}
+
+// LockAvailable returns the number if it is free, enabled and online, locked
+// for the rest of the caller's transaction; ok is false otherwise.
+func (s *Store) LockAvailable(ctx context.Context, tx *sql.Tx, numberID int64) (n Number, ok bool, err error) {
+	n, err = scanNumber(tx.QueryRowContext(ctx,
+		`SELECT `+numberColumns+` FROM numbers n WHERE n.id = $1 AND n.held_by IS NULL AND n.enabled AND n.online`+s.db.ForUpdate(), numberID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Number{}, false, nil
+	}
+	return n, err == nil, err
+}
+
+// Release returns a held number to the pool, inside the caller's
+// transaction, and offers it to whoever waits for a number (see OnAvailable).
 func (s *Store) Release(ctx context.Context, tx *sql.Tx, numberID int64) error {
-	_, err := tx.ExecContext(ctx, `UPDATE numbers SET held_by = NULL WHERE id = $1`, numberID)
-	return err
+	if _, err := tx.ExecContext(ctx, `UPDATE numbers SET held_by = NULL WHERE id = $1`, numberID); err != nil {
+		return err
+	}
+	return s.available(ctx, tx, numberID)
+}
+
+// OnAvailable registers the function called, inside the same transaction,
+// whenever a number may have become available: released, imported, enabled
+// or back online. The premium-bid auction listens here, so a freed number
+// goes to a waiting bid before any other request can see it.
+func (s *Store) OnAvailable(fn func(ctx context.Context, tx *sql.Tx, numberID int64) error) {
+	s.onAvailable = append(s.onAvailable, fn)
+}
+
+func (s *Store) available(ctx context.Context, tx *sql.Tx, numberID int64) error {
+	for _, fn := range s.onAvailable {
+		if err := fn(ctx, tx, numberID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Burn records that a user completed a verification for a service with the

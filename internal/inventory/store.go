@@ -12,8 +12,9 @@ import (
 
 // Store manages the numbers table.
 type Store struct {
-	db    *db.DB
-	clock clock.Clock
+	db          *db.DB
+	clock       clock.Clock
+	onAvailable []func(ctx context.Context, tx *sql.Tx, numberID int64) error
 }
 
 // NewStore returns the inventory store.
@@ -59,19 +60,25 @@ func (s *Store) Put(ctx context.Context, items []Import) (added int, err error) 
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		added = 0
 		for _, r := range rows {
-			var inserted bool
+			var (
+				id       int64
+				inserted bool
+			)
 			err := tx.QueryRowContext(ctx,
 				`INSERT INTO numbers (mdn, area_code, state, carrier, gateway, short_rental, created_at)
 				 VALUES ($1, $2, $3, $4, $5, $6, $7)
 				 ON CONFLICT (mdn) DO UPDATE SET state = excluded.state, carrier = excluded.carrier,
 				   gateway = excluded.gateway, short_rental = excluded.short_rental
-				 RETURNING created_at = $7`,
-				r.MDN, r.area, r.State, r.Carrier, r.Gateway, r.ShortRental, now).Scan(&inserted)
+				 RETURNING id, created_at = $7`,
+				r.MDN, r.area, r.State, r.Carrier, r.Gateway, r.ShortRental, now).Scan(&id, &inserted)
 			if err != nil {
 				return err
 			}
 			if inserted {
 				added++
+			}
+			if err := s.available(ctx, tx, id); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -95,12 +102,13 @@ func (s *Store) setFlag(ctx context.Context, mdn, column string, v bool) error {
 		return err
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE numbers SET `+column+` = $1 WHERE mdn = $2`, v, mdn)
+		var id int64
+		err := tx.QueryRowContext(ctx, `UPDATE numbers SET `+column+` = $1 WHERE mdn = $2 RETURNING id`, v, mdn).Scan(&id)
 		if err != nil {
-			return err
+			return db.NoRows(err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return db.ErrNotFound
+		if v {
+			return s.available(ctx, tx, id)
 		}
 		return nil
 	})

@@ -21,9 +21,11 @@ import (
 )
 
 // ExpireRequestArgs is the job that ends a one-time request when its
-// reservation lifetime is over.
+// reservation lifetime is over. At is the expiry time it was scheduled for:
+// a request whose expiry moved (a bid that won a number) has a newer job.
 type ExpireRequestArgs struct {
 	RequestID int64 `json:"request_id"`
+	At        int64 `json:"at"`
 }
 
 // Kind names the job in the queue.
@@ -35,7 +37,7 @@ type expireRequestWorker struct {
 }
 
 func (w *expireRequestWorker) Work(ctx context.Context, job *river.Job[ExpireRequestArgs]) error {
-	err := w.requests.Expire(ctx, job.Args.RequestID)
+	err := w.requests.Expire(ctx, job.Args.RequestID, time.Unix(job.Args.At, 0))
 	if errors.Is(err, request.ErrNotDue) {
 		// This node's clock is behind the one that scheduled the job.
 		at, err := w.requests.ExpiresAt(ctx, job.Args.RequestID)
@@ -44,6 +46,23 @@ func (w *expireRequestWorker) Work(ctx context.Context, job *river.Job[ExpireReq
 		}
 		return river.JobSnooze(max(time.Until(at), time.Second))
 	}
+	return err
+}
+
+// MatchBidsArgs is the periodic job that offers free numbers to waiting
+// premium bids (see request.Service.MatchWaiting).
+type MatchBidsArgs struct{}
+
+// Kind names the job in the queue.
+func (MatchBidsArgs) Kind() string { return "match_bids" }
+
+type matchBidsWorker struct {
+	river.WorkerDefaults[MatchBidsArgs]
+	requests *request.Service
+}
+
+func (w *matchBidsWorker) Work(ctx context.Context, job *river.Job[MatchBidsArgs]) error {
+	_, err := w.requests.MatchWaiting(ctx)
 	return err
 }
 
@@ -63,6 +82,7 @@ type Options struct {
 func New(d *db.DB, requests *request.Service, o Options) (*Runner, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &expireRequestWorker{requests: requests})
+	river.AddWorker(workers, &matchBidsWorker{requests: requests})
 	if o.Workers <= 0 {
 		o.Workers = 10
 	}
@@ -75,9 +95,13 @@ func New(d *db.DB, requests *request.Service, o Options) (*Runner, error) {
 		Logger:            o.Logger,
 		FetchPollInterval: o.PollInterval,
 		FetchCooldown:     min(o.PollInterval, 100*time.Millisecond),
-		// Due scheduled jobs (expiries) are moved to the runnable state by
-		// the leader every SchedulerInterval-equivalent tick; keep it short.
-		MaxAttempts: 25,
+		MaxAttempts:       25,
+		// Periodic jobs run on the elected leader only: once per cluster.
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(15*time.Second),
+				func() (river.JobArgs, *river.InsertOpts) { return MatchBidsArgs{}, nil },
+				&river.PeriodicJobOpts{ID: "match_bids"}),
+		},
 	}
 	var (
 		client *river.Client[*sql.Tx]
@@ -102,6 +126,6 @@ func (r *Runner) Stop(ctx context.Context) error { return r.client.Stop(ctx) }
 
 // ScheduleExpiry inserts the expiry job of a request in the caller's transaction.
 func (r *Runner) ScheduleExpiry(ctx context.Context, tx *sql.Tx, requestID int64, at time.Time) error {
-	_, err := r.client.InsertTx(ctx, tx, ExpireRequestArgs{RequestID: requestID}, &river.InsertOpts{ScheduledAt: at})
+	_, err := r.client.InsertTx(ctx, tx, ExpireRequestArgs{RequestID: requestID, At: at.Unix()}, &river.InsertOpts{ScheduledAt: at})
 	return err
 }

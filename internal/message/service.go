@@ -48,7 +48,7 @@ type Message struct {
 // Claimer attributes an SMS to the open request holding a number; the request
 // package implements it.
 type Claimer interface {
-	ClaimMessage(ctx context.Context, tx *sql.Tx, numberID int64, now int64) (request.Request, bool, error)
+	ClaimMessage(ctx context.Context, tx *sql.Tx, numberID int64, from, text string, now int64) (request.Request, bool, error)
 }
 
 // Service stores and reads messages.
@@ -121,7 +121,7 @@ func (s *Service) Deliver(ctx context.Context, in Inbound) (Delivery, error) {
 			return err
 		default:
 			numberID = sql.NullInt64{Int64: nid, Valid: true}
-			r, ok, err := s.requests.ClaimMessage(ctx, tx, nid, m.ReceivedAt)
+			r, ok, err := s.requests.ClaimMessage(ctx, tx, nid, m.From, m.Text, m.ReceivedAt)
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mdnhub/internal/app/apptest"
+	"mdnhub/internal/catalog"
 	"mdnhub/internal/message"
 	"mdnhub/internal/request"
 )
@@ -18,10 +19,11 @@ func TestDeliverRoutesAndDeduplicates(t *testing.T) {
 		svc := e.Service(t, "Google", 100, 0)
 		e.Numbers(t, apptest.Seq("212", 2)...)
 		u, _ := e.User(t, 1000)
-		r, err := e.Requests.Create(ctx, request.Ask{UserID: u.ID, Service: svc})
+		rs, err := e.Requests.Create(ctx, request.Ask{UserID: u.ID, Services: []catalog.Service{svc}})
 		if err != nil {
 			t.Fatal(err)
 		}
+		r := rs[0]
 		in := message.Inbound{To: r.MDN[1:], From: "22000", Text: "G-804036 is your Google verification code.", Gateway: "gw", GatewayID: "m1"}
 		d, err := e.Messages.Deliver(ctx, in)
 		if err != nil || d.Unowned || d.Duplicate || d.Message.UserID != u.ID || d.Message.Service != "Google" || d.Message.PriceCents != 100 {
@@ -58,6 +60,15 @@ func TestDeliverRoutesAndDeduplicates(t *testing.T) {
 	})
 }
 
+func first(t *testing.T, e *apptest.Env, a request.Ask) request.Request {
+	t.Helper()
+	rs, err := e.Requests.Create(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs[0]
+}
+
 func TestReadFilters(t *testing.T) {
 	apptest.ForEachDB(t, func(t *testing.T, e *apptest.Env) {
 		google := e.Service(t, "Google", 100, time.Hour)
@@ -65,9 +76,9 @@ func TestReadFilters(t *testing.T) {
 		e.Numbers(t, apptest.Seq("212", 3)...)
 		u, _ := e.User(t, 1000)
 		other, _ := e.User(t, 1000)
-		rg, _ := e.Requests.Create(ctx, request.Ask{UserID: u.ID, Service: google})
-		ra, _ := e.Requests.Create(ctx, request.Ask{UserID: u.ID, Service: amazon})
-		ro, _ := e.Requests.Create(ctx, request.Ask{UserID: other.ID, Service: google})
+		rg := first(t, e, request.Ask{UserID: u.ID, Services: []catalog.Service{google}})
+		ra := first(t, e, request.Ask{UserID: u.ID, Services: []catalog.Service{amazon}})
+		ro := first(t, e, request.Ask{UserID: other.ID, Services: []catalog.Service{google}})
 		send := func(to, text string) {
 			e.Clock.Advance(time.Second)
 			if _, err := e.Messages.Deliver(ctx, message.Inbound{To: to, From: "22000", Text: text}); err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"mdnhub/internal/app/apptest"
+	"mdnhub/internal/catalog"
 	"mdnhub/internal/inventory"
 	"mdnhub/internal/request"
 )
@@ -37,11 +38,12 @@ func TestConcurrentRequests(t *testing.T) {
 			go func(uid int64) {
 				defer wg.Done()
 				<-start
-				r, err := e.Requests.Create(ctx, request.Ask{UserID: uid, Service: svc})
+				rs, err := e.Requests.Create(ctx, request.Ask{UserID: uid, Services: []catalog.Service{svc}})
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
 				case err == nil:
+					r := rs[0]
 					if prev, dup := won[r.MDN]; dup {
 						unknown = append(unknown, fmt.Errorf("%s given to requests %d and %d", r.MDN, prev, r.ID))
 					}

@@ -18,10 +18,10 @@ const (
 
 // Errors of this package.
 var (
-	ErrNotFound     = errors.New("invalid request ID")
-	ErrTooManyOpen  = errors.New("too many open requests")
-	ErrHasMessages  = errors.New("unable to reject: a message was already received")
-	ErrNotDue       = errors.New("request not due for expiry yet")
+	ErrNotFound    = errors.New("invalid request ID")
+	ErrTooManyOpen = errors.New("too many open requests")
+	ErrHasMessages = errors.New("unable to reject: a message was already received")
+	ErrNotDue      = errors.New("request not due for expiry yet")
 )
 
 // ClosedError is returned when a request can no longer be changed because it
@@ -48,6 +48,7 @@ type Request struct {
 	CreatedAt  int64
 	ExpiresAt  int64
 	ClosedAt   int64
+	GroupID    int64 // the first request's id when several services share the number
 	// Gateway is the number's gateway; set only on freshly reserved requests
 	// handed to OnReserved listeners.
 	Gateway string
@@ -66,13 +67,13 @@ func (r Request) TillExpiration(now time.Time) time.Duration {
 func (r Request) Open() bool { return r.ClosedAt == 0 }
 
 const requestColumns = `r.id, r.user_id, r.service_id, s.name, COALESCE(r.number_id, 0), r.mdn, r.carrier, r.status, r.state,
-	r.area_code, r.markup, r.price_cents, r.messages, r.created_at, r.expires_at, COALESCE(r.closed_at, 0)`
+	r.area_code, r.markup, r.price_cents, r.messages, r.created_at, r.expires_at, COALESCE(r.closed_at, 0), COALESCE(r.group_id, 0)`
 
 const requestFrom = ` FROM requests r JOIN services s ON s.id = r.service_id`
 
 func scanRequest(row interface{ Scan(...any) error }) (Request, error) {
 	var r Request
 	err := row.Scan(&r.ID, &r.UserID, &r.ServiceID, &r.Service, &r.NumberID, &r.MDN, &r.Carrier, &r.Status, &r.State,
-		&r.AreaCode, &r.Markup, &r.PriceCents, &r.Messages, &r.CreatedAt, &r.ExpiresAt, &r.ClosedAt)
+		&r.AreaCode, &r.Markup, &r.PriceCents, &r.Messages, &r.CreatedAt, &r.ExpiresAt, &r.ClosedAt, &r.GroupID)
 	return r, err
 }

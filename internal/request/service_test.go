@@ -18,11 +18,18 @@ var ctx = context.Background()
 
 func create(t *testing.T, e *apptest.Env, userID int64, svc catalog.Service, mod func(*request.Ask)) (request.Request, error) {
 	t.Helper()
-	a := request.Ask{UserID: userID, Service: svc}
+	a := request.Ask{UserID: userID, Services: []catalog.Service{svc}}
 	if mod != nil {
 		mod(&a)
 	}
-	return e.Requests.Create(ctx, a)
+	rs, err := e.Requests.Create(ctx, a)
+	if err != nil {
+		return request.Request{}, err
+	}
+	if len(rs) != len(a.Services) {
+		t.Fatalf("%d requests for %d services", len(rs), len(a.Services))
+	}
+	return rs[0], nil
 }
 
 func mustCreate(t *testing.T, e *apptest.Env, userID int64, svc catalog.Service, mod func(*request.Ask)) request.Request {
@@ -84,7 +91,7 @@ func TestLeastRecentlyUsedFirst(t *testing.T) {
 		// Both time out; the one used first must be offered first again.
 		e.Clock.Advance(2 * time.Minute)
 		for _, r := range []request.Request{first, second} {
-			if err := e.Requests.Expire(ctx, r.ID); err != nil {
+			if err := e.Requests.Expire(ctx, r.ID, time.Time{}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -173,7 +180,7 @@ func TestMessageCompletesAndBurns(t *testing.T) {
 		}
 		// Completed requests keep the number until expiry, then keep the charge.
 		e.Clock.Advance(2 * time.Minute)
-		if err := e.Requests.Expire(ctx, r.ID); err != nil {
+		if err := e.Requests.Expire(ctx, r.ID, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ = e.Requests.Get(ctx, u.ID, r.ID)
@@ -208,15 +215,15 @@ func TestExpiryTimesOutAndRefunds(t *testing.T) {
 		u, _ := e.User(t, 100)
 		r := mustCreate(t, e, u.ID, svc, nil)
 		e.Clock.Advance(29 * time.Second)
-		if err := e.Requests.Expire(ctx, r.ID); !errors.Is(err, request.ErrNotDue) {
+		if err := e.Requests.Expire(ctx, r.ID, time.Time{}); !errors.Is(err, request.ErrNotDue) {
 			t.Fatalf("early expiry: %v", err)
 		}
 		e.Clock.Advance(time.Second)
-		if err := e.Requests.Expire(ctx, r.ID); err != nil {
+		if err := e.Requests.Expire(ctx, r.ID, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		// A second run of the job changes nothing.
-		if err := e.Requests.Expire(ctx, r.ID); err != nil {
+		if err := e.Requests.Expire(ctx, r.ID, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := e.Requests.Get(ctx, u.ID, r.ID)

@@ -104,7 +104,7 @@ var candidateRe = regexp.MustCompile(`\b(?:` +
 // closed by ":" or "is" ("código iFood: 1234", "code for Acme is 1234").
 var beforeGapRe = regexp.MustCompile(`(?i)^(?:` +
 	`[\s\p{Zs}"'“”«»(\[*#№:：=\-–—]*` +
-	`|(?:` + ws + `+[^\s\p{Zs}.!?]+){1,4}?` + `(?:` + ws + `*[:：=]|` + ws + `+(?:is|was|es|est|ist|é|è|era|lautet|sind|are))` +
+	`|(?:` + ws + `+[^\s\p{Zs}.!?]+){1,4}` + `(?:` + ws + `*[:：=]|` + ws + `+(?:is|was|es|est|ist|é|è|era|lautet|sind|are))` +
 	`)(?:(?:is|was|es|est|ist|é|è|era|lautet|sind|are)?[\s\p{Zs}"'“”«»(\[*:：=\-–—]*)$`)
 
 // afterGapRe matches the text between a candidate and a label keyword after
@@ -114,16 +114,21 @@ var beforeGapRe = regexp.MustCompile(`(?i)^(?:` +
 var afterGapRe = regexp.MustCompile(`(?i)^[\s\p{Zs})\]"'”»*,]*(?:is|as|es|est|ist|é|è|era|—|–|-|:|=|your|ur|seu|sua|tu|su|votre|ton|dein|ihr|ваш)` +
 	`[\s\p{Zs}:]+(?:[^\s\p{Zs}.!?]+` + ws + `+){0,4}$`)
 
-// negBeforeRe rejects a candidate by what immediately precedes it. Each
-// alternative is anchored at the end of the window, i.e. at the candidate.
-var negBeforeRe = regexp.MustCompile(`(?i)(?:` +
+// negBeforeRe rejects a candidate by what immediately precedes it. It is
+// matched against the lower-cased last few words before the candidate (see
+// precededByNegative), so it needs no (?i), whose Unicode case folding is
+// the slowest part of matching. Each alternative is anchored at the end,
+// i.e. at the candidate.
+var negBeforeRe = regexp.MustCompile(`(?:` +
 	// References, accounts and identifiers: "Order #12345", "card ending
 	// 1234", "Ref: 5678", "Member ID 12345678", "order number is 12345".
-	`(?:#|№|\b(?:no|nr|num|number|order|ref|reference|invoice|inv|tracking|shipment|parcel|package|acct|account|a/c|card|ending(?:` + ws + `+(?:in|with))?|ends` + ws + `+(?:in|with)|last` + ws + `+(?:4|four)(?:` + ws + `+digits)?|ext|extension|ticket|case|claim|flight|room|gate|seat|unit|suite|apt|zip|postcode|pincode|id|member|membership|customer|policy|loan|txn|transaction|receipt|booking|reservation|pnr|store|branch|route|bus|train|platform|version|model|serial|sku|item|step|page|pedido|orden|commande|bestellung|заказ)\b)` +
+	`(?:#|№|\b(?:no|nr|num|number|order|ref|reference|invoice|inv|tracking|shipment|parcel|package|acct|account|a/c|card|ending(?:` + ws + `+(?:in|with))?|ends` + ws + `+(?:in|with)|last` + ws + `+(?:4|four)(?:` + ws + `+digits)?|ext|extension|ticket|case|claim|flight|room|gate|seat|unit|suite|apt|zip|postcode|pincode|id|member|membership|customer|policy|loan|txn|transaction|receipt|booking|reservation|pnr|store|branch|route|bus|train|platform|version|model|serial|sku|item|step|page|pedido|orden|commande|bestellung)\b` +
+	// RE2's \b is ASCII-only, so Cyrillic words get an explicit boundary.
+	`|(?:^|[^\p{L}])(?:заказ|счёт|счет|карт)\p{L}*)` +
 	ws + `*(?:number|num|no\.?|nr|#|id)?` + `[\s\p{Zs}:.#=\-]*(?:(?:is|was)` + ws + `*[:\-]?` + ws + `*)?` +
-	// Phone numbers and short codes: "text STOP to 22000", "Text JOIN to
-	// 12345", "call us at 5550100", "from 72975".
-	`|(?:\b(?:stop|help|start|unstop|end|quit|cancel|unsubscribe|subscribe|join|info|yes|no|y|n)|(?-i:\b[A-Z]{2,10}))` + ws + `+(?:to|at|@)` + ws + `*` +
+	// Phone numbers and short codes: "text STOP to 22000", "call us at
+	// 5550100", "from 72975". ("Text JOIN to 12345" is shortCodeRe.)
+	`|\b(?:stop|help|start|unstop|end|quit|cancel|unsubscribe|subscribe|join|info|yes|no|y|n)` + ws + `+(?:to|at|@)` + ws + `*` +
 	`|\b(?:call|dial|text|txt|sms|phone|tel|telephone|fax|whatsapp|contact|reach|helpline|hotline|toll` + ws + `?-?free|from|mobile|cell|ph|mob)\b(?:` + ws + `+(?:us|now|our|me))?(?:` + ws + `+(?:team|support))?(?:` + ws + `+(?:at|on|to))?[\s\p{Zs}:.\-]*` +
 	// Money: "$1234", "INR 5000", "R$ 1500", "balance is 1500".
 	`|[$€£¥₹₽₩₦]` + ws + `*` +
@@ -134,6 +139,11 @@ var negBeforeRe = regexp.MustCompile(`(?i)(?:` +
 	`|\b(?:at|on|until|till|by|before|after|since|between|during|within|in|year|anno|desde|depuis|seit)\b` + ws + `*` +
 	`|(?:©|\(c\)|\bcopyright)` + ws + `*` +
 	`)$`)
+
+// shortCodeRe rejects a number after a capitalised SMS command, which
+// subscription notices use for their short code: "Text JOIN to 12345",
+// "Reply YES to 48291". Case matters here, so it runs on the original text.
+var shortCodeRe = regexp.MustCompile(`\b[A-Z]{2,10}` + ws + `+(?:to|at|@)` + ws + `*$`)
 
 // negAfterRe rejects a candidate by what immediately follows it: units,
 // currencies and quantities ("1250 points", "1530 hrs", "5000 free credits").
@@ -490,7 +500,7 @@ func score(text string, s, e int, marks []marker, floor int) int {
 	// A preceding label wins over the words right before the candidate:
 	// in "OTP for your SBI transaction is 291834" the number is the OTP, not
 	// a transaction reference, and in "PIN #1234" the "#" is decoration.
-	if !labelled && negBeforeRe.MatchString(lastWords(text, s, 4)) {
+	if !labelled && precededByNegative(lastWords(text, s, 4)) {
 		return 0
 	}
 	if (k == kindAlnum || k == kindLetters) && marketingRe.MatchString(sentenceAround(text, s, e)) {
@@ -606,6 +616,20 @@ func lastWords(text string, s, n int) string {
 		i--
 	}
 	return clip(text, i, s)
+}
+
+// precededByNegative reports whether before, the words just before a
+// candidate, label it as something other than a code.
+func precededByNegative(before string) bool {
+	if shortCodeRe.MatchString(before) {
+		return true
+	}
+	var buf [64]byte
+	low := buf[:0]
+	for _, r := range before {
+		low = utf8.AppendRune(low, unicode.ToLower(r))
+	}
+	return negBeforeRe.Match(low)
 }
 
 // window returns text[from:to] clamped to the text and to rune boundaries.

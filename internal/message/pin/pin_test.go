@@ -1,0 +1,168 @@
+package pin
+
+import (
+	"bufio"
+	"os"
+	"strings"
+	"testing"
+)
+
+// corpusPath is the shared corpus of real-world SMS formats; each line is
+// "<expected pin>\t<message text>".
+const corpusPath = "../../../testdata/pins.tsv"
+
+// corpusEntry is one line of the corpus.
+type corpusEntry struct {
+	line     int
+	expected string
+	text     string
+}
+
+// loadCorpus reads the corpus, skipping blank and "#" comment lines. A
+// literal `\n` in a message stands for a line break, since the TSV format
+// cannot hold real newlines.
+func loadCorpus(tb testing.TB) []corpusEntry {
+	tb.Helper()
+	f, err := os.Open(corpusPath)
+	if err != nil {
+		tb.Fatalf("open corpus: %v", err)
+	}
+	defer f.Close()
+
+	var entries []corpusEntry
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		expected, text, ok := strings.Cut(line, "\t")
+		if !ok || strings.Contains(text, "\t") {
+			tb.Errorf("%s:%d: want exactly one tab separating expected pin and text", corpusPath, n)
+			continue
+		}
+		entries = append(entries, corpusEntry{
+			line:     n,
+			expected: expected,
+			text:     strings.ReplaceAll(text, `\n`, "\n"),
+		})
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatalf("read corpus: %v", err)
+	}
+	return entries
+}
+
+func TestExtractCorpus(t *testing.T) {
+	entries := loadCorpus(t)
+	if len(entries) < 150 {
+		t.Errorf("corpus has %d entries, want at least 150", len(entries))
+	}
+	for _, e := range entries {
+		if got := Extract(e.text); got != e.expected {
+			t.Errorf("%s:%d: Extract(%q) = %q, want %q", corpusPath, e.line, e.text, got, e.expected)
+		}
+	}
+}
+
+func TestExtractExpectedIsSubstring(t *testing.T) {
+	// Guards the corpus itself: Extract returns codes as written, so every
+	// expectation must appear verbatim in its message.
+	for _, e := range loadCorpus(t) {
+		if e.expected != "" && !strings.Contains(e.text, e.expected) {
+			t.Errorf("%s:%d: expected %q does not occur in the text", corpusPath, e.line, e.expected)
+		}
+	}
+}
+
+func TestExtractFormats(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+	}{
+		{"google keeps prefix", "G-804036 is your Google verification code.", "G-804036"},
+		{"facebook keeps prefix", "FB-12345 is your Facebook confirmation code", "FB-12345"},
+		{"dash kept", "Your WhatsApp code: 123-456", "123-456"},
+		{"space kept", "Use 123 456 to verify your Instagram account.", "123 456"},
+		{"code after keyword", "Telegram code: 12345", "12345"},
+		{"code before keyword", "123456 is your Amazon OTP. Do not share it with anyone.", "123456"},
+		{"microsoft", "Use 1234567 as Microsoft account security code", "1234567"},
+		{"apple", "Your Apple ID Code is: 123456. Don't share it", "123456"},
+		{"signal", "SIGNAL: Your code is: 123456", "123456"},
+		{"alphanumeric", "Your code is AB12CD", "AB12CD"},
+		{"steam letters only", "Your Steam Guard code is: RTQXB", "RTQXB"},
+		{"spanish", "Tu código es 4821", "4821"},
+		{"russian", "Ваш код: 1234", "1234"},
+		{"german compound", "Ihr Bestätigungscode lautet 829104", "829104"},
+		{"nbsp", "Your code is\u00a0482913", "482913"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Extract(tt.text); got != tt.want {
+				t.Errorf("Extract(%q) = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestExtractPrefersLabelledCode(t *testing.T) {
+	// Several numbers, only one of them labelled as the code.
+	text := "Order 48291 (ref 5521) ships 2025-03-04. Call 1-800-555-0199. Your verification code is 7302."
+	if got := Extract(text); got != "7302" {
+		t.Errorf("Extract(%q) = %q, want %q", text, got, "7302")
+	}
+}
+
+func TestExtractRejects(t *testing.T) {
+	for _, text := range []string{
+		"",
+		"Your code",
+		"Call 1-800-555-1234 for your code.",
+		"Your code will be sent from +1 (415) 555-0100.",
+		"Text STOP to 22000. Code requests are free.",
+		"© 2024 Acme. Your code expires soon.",
+		"Your code costs $1234.56",
+		"Your code expires at 10:30.",
+		"Your code was sent on 12/05/2024.",
+		"Open https://acme.com/code/482913",
+		"Your order #12345 has shipped",
+		"Welcome to Foo! Reply STOP to unsubscribe",
+		"Use promo code SAVE20 for 20% off",
+	} {
+		if got := Extract(text); got != "" {
+			t.Errorf("Extract(%q) = %q, want no code", text, got)
+		}
+	}
+}
+
+func BenchmarkExtract(b *testing.B) {
+	entries := loadCorpus(b)
+	texts := make([]string, len(entries))
+	for i, e := range entries {
+		texts[i] = e.text
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		Extract(texts[i%len(texts)])
+	}
+}
+
+func FuzzExtract(f *testing.F) {
+	for _, seed := range []string{
+		"G-804036 is your Google verification code.",
+		"Your WhatsApp code: 123-456",
+		"Call 1-800-555-1234",
+		"Код подтверждения: 58291",
+		"验证码：593021",
+		"code:\xff\xfe1234",
+		"",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		got := Extract(text) // must not panic
+		if got != "" && !strings.Contains(text, got) {
+			t.Errorf("Extract(%q) = %q, which is not a substring of the input", text, got)
+		}
+	})
+}

@@ -1,0 +1,133 @@
+package request
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"mdnhub/internal/db"
+)
+
+// offer runs the premium-bid auction for one number inside the transaction
+// that made it available: if it is free, enabled and online and a waiting
+// bid fits it (fresh for the bid's service, not rejected by the bidder, in
+// the bid's area code or state), the highest markup wins, then the earliest
+// bid. The winner becomes Reserved with a fresh lifetime, and a
+// premium_request event is recorded for its callback, all in the same
+// transaction, so no ordinary request can take the number first.
+func (s *Service) offer(ctx context.Context, tx *sql.Tx, numberID int64) error {
+	n, ok, err := s.inv.LockAvailable(ctx, tx, numberID)
+	if err != nil || !ok {
+		return err
+	}
+	now := s.clock.Now()
+	skip := ""
+	if s.db.Dialect == db.Postgres {
+		skip = " FOR UPDATE OF r SKIP LOCKED"
+	}
+	r, err := scanRequest(tx.QueryRowContext(ctx, `SELECT `+requestColumns+requestFrom+`
+		WHERE r.status = 'Awaiting MDN' AND r.closed_at IS NULL AND r.expires_at > $1
+		  AND (r.area_code = $2 OR (r.area_code = '' AND (r.state = '' OR r.state = $3)))
+		  AND NOT EXISTS (SELECT 1 FROM burns b WHERE b.number_id = $4 AND b.service_id = r.service_id)
+		  AND NOT EXISTS (SELECT 1 FROM rejections x WHERE x.number_id = $4 AND x.user_id = r.user_id)
+		ORDER BY r.markup DESC, r.id LIMIT 1`+skip, now.Unix(), n.AreaCode, n.State, n.ID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var lifetime int64
+	if err := tx.QueryRowContext(ctx, `SELECT lifetime_seconds FROM services WHERE id = $1`, r.ServiceID).Scan(&lifetime); err != nil {
+		return err
+	}
+	if err := s.inv.Hold(ctx, tx, n.ID, r.UserID, now.Unix()); err != nil {
+		return err
+	}
+	r.NumberID, r.MDN, r.Carrier, r.Gateway, r.Status = n.ID, n.MDN, n.Carrier, n.Gateway, StatusReserved
+	r.ExpiresAt = now.Add(time.Duration(lifetime) * time.Second).Unix()
+	if _, err := tx.ExecContext(ctx,
+		`UPDATE requests SET status = $1, number_id = $2, mdn = $3, carrier = $4, expires_at = $5, won_at = $6 WHERE id = $7`,
+		r.Status, r.NumberID, r.MDN, r.Carrier, r.ExpiresAt, now.Unix(), r.ID); err != nil {
+		return err
+	}
+	if err := s.sched.ScheduleExpiry(ctx, tx, r.ID, time.Unix(r.ExpiresAt, 0)); err != nil {
+		return err
+	}
+	if err := recordEvent(ctx, tx, r.UserID, "premium_request", now.Unix(), [][2]string{
+		{"status", "ok"}, {"id", strconv.FormatInt(r.ID, 10)}, {"mdn", r.MDN}, {"service", r.Service},
+		{"price", centsText(r.PriceCents)},
+	}); err != nil {
+		return err
+	}
+	s.reservedAfterCommit(tx, r)
+	return nil
+}
+
+// recordEvent writes a callback event (outbox row) in the caller's
+// transaction; fields keep their order for the form body.
+func recordEvent(ctx context.Context, tx *sql.Tx, userID int64, event string, now int64, fields [][2]string) error {
+	payload, err := json.Marshal(fields)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx,
+		`INSERT INTO callback_events (user_id, event, payload, created_at) VALUES ($1, $2, $3, $4)`,
+		userID, event, string(payload), now)
+	return err
+}
+
+func centsText(c int64) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }
+
+// MatchWaiting offers every free number that fits a waiting bid, each in its
+// own transaction. Availability changes already run the auction in their own
+// transaction; this sweep, run periodically by a durable job, catches the
+// rare bid placed concurrently with the release that would have served it.
+// It returns how many bids won.
+func (s *Service) MatchWaiting(ctx context.Context) (int, error) {
+	now := s.clock.Now().Unix()
+	rows, err := s.db.R.QueryContext(ctx, `SELECT n.id FROM numbers n
+		WHERE n.held_by IS NULL AND n.enabled AND n.online AND EXISTS (
+		  SELECT 1 FROM requests r WHERE r.status = 'Awaiting MDN' AND r.closed_at IS NULL AND r.expires_at > $1
+		    AND (r.area_code = n.area_code OR (r.area_code = '' AND (r.state = '' OR r.state = n.state)))
+		    AND NOT EXISTS (SELECT 1 FROM burns b WHERE b.number_id = n.id AND b.service_id = r.service_id)
+		    AND NOT EXISTS (SELECT 1 FROM rejections x WHERE x.number_id = n.id AND x.user_id = r.user_id))
+		ORDER BY n.last_used_at, n.id LIMIT 100`, now)
+	if err != nil {
+		return 0, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	won := 0
+	for _, id := range ids {
+		var held bool
+		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+			if err := s.offer(ctx, tx, id); err != nil {
+				return err
+			}
+			return tx.QueryRowContext(ctx, `SELECT held_by IS NOT NULL FROM numbers WHERE id = $1`, id).Scan(&held)
+		})
+		if err != nil && !errors.Is(err, db.ErrConflict) {
+			return won, err
+		}
+		if held {
+			won++
+		}
+	}
+	return won, nil
+}
