@@ -235,7 +235,7 @@ func readCSV(path string) ([][]string, error) {
 }
 
 func (c *CLI) services(ctx context.Context, args []string) error {
-	verb, rest, err := sub(args, "services", "set", "import", "list")
+	verb, rest, err := sub(args, "services", "set", "import", "list", "rules", "rule-add", "rule-delete")
 	if err != nil {
 		return err
 	}
@@ -246,6 +246,9 @@ func (c *CLI) services(ctx context.Context, args []string) error {
 	ltrShort := fs.String("ltr-short-price", "0", "3-day rental price in dollars (set)")
 	lifetime := fs.Duration("lifetime", 0, "reservation lifetime, e.g. 15m (set; default requests.default_lifetime)")
 	disabled := fs.Bool("disabled", false, "hide the service (set)")
+	sender := fs.String("sender", "", "sender number or short code that identifies the service (rule-add)")
+	keyword := fs.String("keyword", "", "word or phrase in the text that identifies the service (rule-add)")
+	ruleID := fs.Int64("id", 0, "rule id, as listed by rules (rule-delete)")
 	if err := fs.Parse(rest); err != nil {
 		return err
 	}
@@ -295,6 +298,38 @@ func (c *CLI) services(ctx context.Context, args []string) error {
 			n++
 		}
 		fmt.Fprintf(c.Stdout, "%d services saved\n", n)
+	case "rules":
+		rules, err := a.Catalog.Rules(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(c.Stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "id\tservice\tkind\tpattern")
+		for _, r := range rules {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", r.ID, r.Service, r.Kind, r.Pattern)
+		}
+		tw.Flush()
+	case "rule-add":
+		kind, pattern := catalog.RuleSender, *sender
+		if *keyword != "" {
+			kind, pattern = catalog.RuleKeyword, *keyword
+		}
+		if *name == "" || (*sender == "") == (*keyword == "") {
+			return usagef("mdnhub services rule-add: -name and exactly one of -sender or -keyword are required")
+		}
+		r, err := a.Catalog.AddRule(ctx, *name, kind, pattern)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.Stdout, "rule %d: %s %s %q\n", r.ID, r.Service, r.Kind, r.Pattern)
+	case "rule-delete":
+		if *ruleID == 0 {
+			return usagef("mdnhub services rule-delete: -id is required")
+		}
+		if err := a.Catalog.DeleteRule(ctx, *ruleID); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.Stdout, "rule %d deleted\n", *ruleID)
 	case "list":
 		ss, err := a.Catalog.List(ctx)
 		if err != nil {

@@ -37,6 +37,20 @@ var DemoServices = []catalog.Service{
 	{Name: "Unlimited", PriceCents: 300, LTRPriceCents: 6000, LTRShortPriceCents: 1500},
 }
 
+// DemoRules are the sample services' detection rules: the senders and words
+// their verification messages come with.
+var DemoRules = []struct{ Service, Kind, Pattern string }{
+	{"Google", "sender", "22000"}, {"Google", "keyword", "google"},
+	{"Amazon", "sender", "23383"}, {"Amazon", "keyword", "amazon"},
+	{"WhatsApp", "keyword", "whatsapp"},
+	{"Telegram", "sender", "42777"}, {"Telegram", "keyword", "telegram"},
+	{"Microsoft", "keyword", "microsoft"},
+	{"Facebook", "sender", "32665"}, {"Facebook", "keyword", "facebook"},
+	{"Uber", "sender", "89203"}, {"Uber", "keyword", "uber"},
+	{"Discord", "keyword", "discord"},
+	{"TikTok", "keyword", "tiktok"},
+}
+
 var demoCarriers = []string{"TMobile", "ATT", "Verizon", "USCellular"}
 
 var demoStates = []string{"CA", "NY", "TX", "FL", "IL", "NJ", "WA", "GA", "PA", "OH", "MA", "AZ"}
@@ -53,6 +67,11 @@ func SeedDemo(ctx context.Context, a *App) (DemoSeed, error) {
 		}
 		s.Enabled = true
 		if _, err := a.Catalog.Put(ctx, s); err != nil {
+			return seed, err
+		}
+	}
+	for _, r := range DemoRules {
+		if _, err := a.Catalog.AddRule(ctx, r.Service, r.Kind, r.Pattern); err != nil {
 			return seed, err
 		}
 	}
