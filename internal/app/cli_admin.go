@@ -387,7 +387,7 @@ func (c *CLI) sim(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	d, err := a.Messages.Deliver(ctx, message.Inbound{To: *to, From: *from, Text: *text, Gateway: "sim", GatewayID: *id})
+	d, err := a.Messages.Deliver(ctx, message.Inbound{To: *to, From: *from, Text: *text, Gateway: "cli", GatewayID: *id})
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,8 @@ type Criteria struct {
 	MDN        string  // a specific number; overrides AreaCode and State
 	AreaCode   string  // overrides State
 	State      string
+	// ShortRental restricts to numbers marked for 3-day rentals.
+	ShortRental bool
 }
 
 // inList returns "$k, $k+1, ..." for ids appended to args, for an IN clause.
@@ -32,11 +34,13 @@ func inList(args []any, ids []int64) (string, []any) {
 	return b.String(), args
 }
 
-const numberColumns = `id, mdn, area_code, state, carrier, gateway, short_rental, enabled, online, COALESCE(held_by, 0), last_used_at`
+const numberColumns = `id, mdn, area_code, state, carrier, gateway, short_rental, enabled, online, COALESCE(held_by, 0), last_used_at,
+	COALESCE(online_until, 0), COALESCE(online_at, 0)`
 
 func scanNumber(row interface{ Scan(...any) error }) (Number, error) {
 	var n Number
-	err := row.Scan(&n.ID, &n.MDN, &n.AreaCode, &n.State, &n.Carrier, &n.Gateway, &n.ShortRental, &n.Enabled, &n.Online, &n.HeldBy, &n.LastUsedAt)
+	err := row.Scan(&n.ID, &n.MDN, &n.AreaCode, &n.State, &n.Carrier, &n.Gateway, &n.ShortRental, &n.Enabled, &n.Online, &n.HeldBy, &n.LastUsedAt,
+		&n.OnlineUntil, &n.OnlineAt)
 	return n, err
 }
 
@@ -52,14 +56,20 @@ func (s *Store) Allocate(ctx context.Context, tx *sql.Tx, c Criteria, now int64)
 		n   Number
 		err error
 	)
-	args := []any{c.UserID}
+	args := []any{c.UserID, now}
 	var services string
 	services, args = inList(args, c.ServiceIDs)
+	// Numbers kept for their last renter are not offered to anyone else.
+	notHeld := ` AND NOT EXISTS (SELECT 1 FROM rental_holds h WHERE h.number_id = n.id AND h.service_id IN (` + services + `)
+		AND h.user_id <> $1 AND h.until > $2)`
+	if c.ShortRental {
+		notHeld += " AND n.short_rental"
+	}
 	if c.MDN != "" {
 		args = append(args, c.MDN)
 		n, err = scanNumber(tx.QueryRowContext(ctx,
 			`SELECT `+numberColumns+` FROM numbers n
-			 WHERE n.mdn = $`+strconv.Itoa(len(args))+` AND n.held_by IS NULL AND n.enabled AND n.online
+			 WHERE n.mdn = $`+strconv.Itoa(len(args))+` AND n.held_by IS NULL AND n.enabled AND n.online`+notHeld+`
 			   AND NOT EXISTS (SELECT 1 FROM burns b WHERE b.number_id = n.id AND b.service_id IN (`+services+`) AND b.user_id <> $1)`+
 				s.db.ForUpdate(), args...))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -77,7 +87,7 @@ func (s *Store) Allocate(ctx context.Context, tx *sql.Tx, c Criteria, now int64)
 		}
 		n, err = scanNumber(tx.QueryRowContext(ctx,
 			`SELECT `+numberColumns+` FROM numbers n
-			 WHERE n.held_by IS NULL AND n.enabled AND n.online`+filter+`
+			 WHERE n.held_by IS NULL AND n.enabled AND n.online`+filter+notHeld+`
 			   AND NOT EXISTS (SELECT 1 FROM burns b WHERE b.number_id = n.id AND b.service_id IN (`+services+`))
 			   AND NOT EXISTS (SELECT 1 FROM rejections r WHERE r.number_id = n.id AND r.user_id = $1)
 			 ORDER BY n.last_used_at, n.id LIMIT 1`+s.db.ForUpdateSkipLocked(), args...))

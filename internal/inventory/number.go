@@ -30,6 +30,8 @@ type Number struct {
 	Online      bool
 	HeldBy      int64 // user holding it now, 0 when free
 	LastUsedAt  int64
+	OnlineUntil int64 // when its gateway parks it offline, 0: not scheduled
+	OnlineAt    int64 // when a requested activation brings it online, 0: none pending
 }
 
 // NormalizeMDN turns a US number written with or without the leading 1 and

@@ -34,6 +34,8 @@ func (s *Service) offer(ctx context.Context, tx *sql.Tx, numberID int64) error {
 		  AND (r.area_code = $2 OR (r.area_code = '' AND (r.state = '' OR r.state = $3)))
 		  AND NOT EXISTS (SELECT 1 FROM burns b WHERE b.number_id = $4 AND b.service_id = r.service_id)
 		  AND NOT EXISTS (SELECT 1 FROM rejections x WHERE x.number_id = $4 AND x.user_id = r.user_id)
+		  AND NOT EXISTS (SELECT 1 FROM rental_holds h WHERE h.number_id = $4 AND h.service_id = r.service_id
+		                  AND h.user_id <> r.user_id AND h.until > $1)
 		ORDER BY r.markup DESC, r.id LIMIT 1`+skip, now.Unix(), n.AreaCode, n.State, n.ID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
@@ -49,7 +51,7 @@ func (s *Service) offer(ctx context.Context, tx *sql.Tx, numberID int64) error {
 		return err
 	}
 	r.NumberID, r.MDN, r.Carrier, r.Gateway, r.Status = n.ID, n.MDN, n.Carrier, n.Gateway, StatusReserved
-	r.ExpiresAt = now.Add(time.Duration(lifetime) * time.Second).Unix()
+	r.ExpiresAt = endOf(now, time.Duration(lifetime)*time.Second)
 	if _, err := tx.ExecContext(ctx,
 		`UPDATE requests SET status = $1, number_id = $2, mdn = $3, carrier = $4, expires_at = $5, won_at = $6 WHERE id = $7`,
 		r.Status, r.NumberID, r.MDN, r.Carrier, r.ExpiresAt, now.Unix(), r.ID); err != nil {
@@ -95,7 +97,9 @@ func (s *Service) MatchWaiting(ctx context.Context) (int, error) {
 		  SELECT 1 FROM requests r WHERE r.status = 'Awaiting MDN' AND r.closed_at IS NULL AND r.expires_at > $1
 		    AND (r.area_code = n.area_code OR (r.area_code = '' AND (r.state = '' OR r.state = n.state)))
 		    AND NOT EXISTS (SELECT 1 FROM burns b WHERE b.number_id = n.id AND b.service_id = r.service_id)
-		    AND NOT EXISTS (SELECT 1 FROM rejections x WHERE x.number_id = n.id AND x.user_id = r.user_id))
+		    AND NOT EXISTS (SELECT 1 FROM rejections x WHERE x.number_id = n.id AND x.user_id = r.user_id)
+		    AND NOT EXISTS (SELECT 1 FROM rental_holds h WHERE h.number_id = n.id AND h.service_id = r.service_id
+		                    AND h.user_id <> r.user_id AND h.until > $1))
 		ORDER BY n.last_used_at, n.id LIMIT 100`, now)
 	if err != nil {
 		return 0, err

@@ -100,7 +100,7 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, a Ask) ([]Request, err
 		r := Request{
 			UserID: a.UserID, ServiceID: svc.ID, Service: svc.Name, NumberID: n.ID, MDN: n.MDN,
 			Carrier: n.Carrier, Gateway: n.Gateway, Status: StatusReserved, State: a.State, AreaCode: a.AreaCode,
-			PriceCents: svc.PriceCents, CreatedAt: now.Unix(), ExpiresAt: now.Add(svc.Lifetime).Unix(), GroupID: group,
+			PriceCents: svc.PriceCents, CreatedAt: now.Unix(), ExpiresAt: endOf(now, svc.Lifetime), GroupID: group,
 		}
 		if err := s.insert(ctx, tx, &r); err != nil {
 			return nil, err
@@ -125,7 +125,7 @@ func (s *Service) bid(ctx context.Context, tx *sql.Tx, a Ask, balance int64, now
 	r := Request{
 		UserID: a.UserID, ServiceID: svc.ID, Service: svc.Name, Status: StatusAwaiting, State: a.State,
 		AreaCode: a.AreaCode, Markup: a.Markup, PriceCents: PremiumPrice(svc.PriceCents, a.Markup),
-		CreatedAt: now.Unix(), ExpiresAt: now.Add(BidLifetime).Unix(),
+		CreatedAt: now.Unix(), ExpiresAt: endOf(now, BidLifetime),
 	}
 	if balance < r.PriceCents {
 		return nil, &account.InsufficientFundsError{BalanceCents: balance}
@@ -134,6 +134,16 @@ func (s *Service) bid(ctx context.Context, tx *sql.Tx, a Ask, balance int64, now
 		return nil, err
 	}
 	return []Request{r}, nil
+}
+
+// endOf is the unix second at which a lifetime starting now ends, rounded
+// up: a reservation never ends before its full lifetime.
+func endOf(now time.Time, lifetime time.Duration) int64 {
+	end := now.Add(lifetime)
+	if end.Nanosecond() != 0 {
+		return end.Unix() + 1
+	}
+	return end.Unix()
 }
 
 // insert stores a new request, charges it and schedules its expiry.

@@ -21,12 +21,16 @@ import (
 // Name is the gateway name of simulator numbers.
 const Name = "sim"
 
-// Simulator delivers simulated verification messages.
+// Simulator delivers simulated verification messages. As a gateway it parks
+// rented numbers, activates them after ActivationDelay, and accepts call
+// forwarding (recorded with the rental).
 type Simulator struct {
 	deliver  gateway.Deliverer
 	minDelay time.Duration
 	maxDelay time.Duration
 	log      *slog.Logger
+	// ActivationDelay is how long an activation takes.
+	ActivationDelay time.Duration
 
 	mu      sync.Mutex
 	ctx     context.Context
@@ -39,6 +43,25 @@ type Simulator struct {
 func New(d gateway.Deliverer, minDelay, maxDelay time.Duration, log *slog.Logger) *Simulator {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Simulator{deliver: d, minDelay: minDelay, maxDelay: maxDelay, log: log, ctx: ctx, cancel: cancel}
+}
+
+// Name is the simulator's gateway name.
+func (s *Simulator) Name() string { return Name }
+
+// Capabilities: the simulator parks numbers and forwards calls.
+func (s *Simulator) Capabilities() gateway.Capabilities {
+	return gateway.Capabilities{Parking: true, Forwarding: true}
+}
+
+// Activate brings a parked number online after ActivationDelay.
+func (s *Simulator) Activate(ctx context.Context, mdn string) (time.Duration, error) {
+	return s.ActivationDelay, nil
+}
+
+// Forward accepts any forwarding; there are no calls to forward.
+func (s *Simulator) Forward(ctx context.Context, mdn, destination string) error {
+	s.log.Info("simulated call forwarding", "mdn", mdn, "to", destination)
+	return nil
 }
 
 // Reserved is called after a request reserved a number; only simulator
