@@ -59,7 +59,7 @@ func (r Request) TillExpiration(now time.Time) time.Duration {
 	if r.ClosedAt != 0 {
 		return 0
 	}
-	left := time.Duration(r.ExpiresAt-now.Unix()) * time.Second
+	left := time.Unix(r.ExpiresAt, 0).Sub(now).Truncate(time.Second)
 	return max(left, 0)
 }
 
