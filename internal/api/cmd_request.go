@@ -17,7 +17,7 @@ type requestJSON struct {
 	Status         string `json:"status"`
 	State          string `json:"state"`
 	Markup         int64  `json:"markup"`
-	Price          money  `json:"price"`
+	Price          amount `json:"price"`
 	Carrier        string `json:"carrier"`
 	TillExpiration int64  `json:"till_expiration"`
 }
@@ -37,7 +37,7 @@ type requestStatusJSON struct {
 func (c *call) requestEntry(r request.Request) requestJSON {
 	return requestJSON{
 		ID: strconv.FormatInt(r.ID, 10), MDN: r.MDN, Service: r.Service, Status: r.Status, State: r.State,
-		Markup: r.Markup, Price: money(r.PriceCents), Carrier: r.Carrier,
+		Markup: r.Markup, Price: amount(r.PriceCents), Carrier: r.Carrier,
 		TillExpiration: int64(r.TillExpiration(c.now).Seconds()),
 	}
 }

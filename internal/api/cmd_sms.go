@@ -15,7 +15,7 @@ type smsJSON struct {
 	From      string `json:"from"`
 	To        string `json:"to"`
 	Service   string `json:"service"`
-	Price     money  `json:"price"`
+	Price     amount `json:"price"`
 	Reply     string `json:"reply"`
 	PIN       string `json:"pin"`
 }
@@ -69,7 +69,7 @@ func (h *Handler) readSMS(c *call) (any, error) {
 		out[i] = smsJSON{
 			Timestamp: strconv.FormatInt(m.ReceivedAt, 10),
 			DateTime:  clock.HumanTime(time.Unix(m.ReceivedAt, 0)),
-			From:      m.From, To: m.MDN, Service: m.Service, Price: money(m.PriceCents),
+			From:      m.From, To: m.MDN, Service: m.Service, Price: amount(m.PriceCents),
 			Reply: m.Text, PIN: m.PIN,
 		}
 	}

@@ -6,9 +6,10 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
+
+	"mdnhub/internal/money"
 )
 
 // envelope is every API answer.
@@ -17,20 +18,14 @@ type envelope struct {
 	Message any    `json:"message"`
 }
 
-// money prints integer cents as a JSON number with two decimals (0.50), as
+// amount prints integer cents as a JSON number with two decimals (0.50), as
 // the reference's examples show.
-type money int64
+type amount int64
 
-func (m money) MarshalJSON() ([]byte, error) { return []byte(centsText(int64(m))), nil }
+func (m amount) MarshalJSON() ([]byte, error) { return []byte(centsText(int64(m))), nil }
 
 // centsText formats cents as "12.34".
-func centsText(c int64) string {
-	sign := ""
-	if c < 0 {
-		sign, c = "-", -c
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)
-}
+func centsText(c int64) string { return money.Text(c) }
 
 // writeJSON writes v as the whole response with the given status code. HTML
 // escaping is off so texts such as "AT&T" stay byte-for-byte as stored.

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 
 	"mdnhub/internal/clock"
 	"mdnhub/internal/config"
@@ -165,31 +163,4 @@ func (c *CLI) config(args []string) error {
 		return err
 	}
 	return cfg.Dump(c.Stdout)
-}
-
-// ParseMoney reads a dollar amount such as "10", "10.5" or "-2.25" into cents.
-func ParseMoney(s string) (int64, error) {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "$")
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" || len(frac) > 2 || len(whole) > 9 {
-		return 0, fmt.Errorf("invalid amount %q: use dollars with at most two decimals", s)
-	}
-	w, err := strconv.ParseUint(whole, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("invalid amount %q: use dollars with at most two decimals", s)
-	}
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	f, err := strconv.ParseUint(frac, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("invalid amount %q: use dollars with at most two decimals", s)
-	}
-	cents := int64(w*100 + f)
-	if neg {
-		cents = -cents
-	}
-	return cents, nil
 }

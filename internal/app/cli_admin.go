@@ -16,6 +16,7 @@ import (
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/inventory"
 	"mdnhub/internal/message"
+	"mdnhub/internal/money"
 )
 
 // sub splits "noun verb args..." and checks the verb is known.
@@ -79,19 +80,19 @@ func (c *CLI) user(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(c.Stdout, "new api_key for %s: %s\n(the previous key no longer works)\n", u.Username, key)
 	case "credit":
-		cents, err := ParseMoney(*amount)
+		cents, err := money.Parse(*amount)
 		if err != nil {
 			return usagef("mdnhub user credit: -amount: %v", err)
 		}
 		balance, err := a.Accounts.Credit(ctx, u.ID, cents, strings.TrimSpace(*reason))
 		var funds *account.InsufficientFundsError
 		if errors.As(err, &funds) {
-			return fmt.Errorf("the balance is $%s; it cannot go below zero", moneyText(funds.BalanceCents))
+			return fmt.Errorf("the balance is $%s; it cannot go below zero", money.Text(funds.BalanceCents))
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.Stdout, "balance of %s is now $%s\n", u.Username, moneyText(balance))
+		fmt.Fprintf(c.Stdout, "balance of %s is now $%s\n", u.Username, money.Text(balance))
 	case "role":
 		if err := a.Accounts.SetRole(ctx, u.ID, *role); err != nil {
 			return err
@@ -103,7 +104,7 @@ func (c *CLI) user(ctx context.Context, args []string) error {
 
 func (c *CLI) showUser(ctx context.Context, a *App, u account.User) error {
 	fmt.Fprintf(c.Stdout, "user:     %s (id %d)\ne-mail:   %s\nrole:     %s\nbalance:  $%s\napi key:  %v\nsuspended: %v\n",
-		u.Username, u.ID, u.Email, u.Role, moneyText(u.BalanceCents), u.HasAPIKey, u.Suspended)
+		u.Username, u.ID, u.Email, u.Role, money.Text(u.BalanceCents), u.HasAPIKey, u.Suspended)
 	entries, err := a.Accounts.Entries(ctx, u.ID, 20)
 	if err != nil {
 		return err
@@ -114,19 +115,11 @@ func (c *CLI) showUser(ctx context.Context, a *App, u account.User) error {
 		fmt.Fprintln(tw, "time\tamount\tbalance\tkind\treason")
 		for _, e := range entries {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", time.Unix(e.CreatedAt, 0).UTC().Format(time.DateTime),
-				moneyText(e.AmountCents), moneyText(e.BalanceCents), e.Kind, e.Reason)
+				money.Text(e.AmountCents), money.Text(e.BalanceCents), e.Kind, e.Reason)
 		}
 		tw.Flush()
 	}
 	return nil
-}
-
-func moneyText(c int64) string {
-	sign := ""
-	if c < 0 {
-		sign, c = "-", -c
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)
 }
 
 func (c *CLI) numbers(ctx context.Context, args []string) error {
@@ -338,7 +331,7 @@ func (c *CLI) services(ctx context.Context, args []string) error {
 		tw := tabwriter.NewWriter(c.Stdout, 2, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "name\tprice\tltr_price\tltr_short_price\tlifetime")
 		for _, s := range ss {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Name, moneyText(s.PriceCents), moneyText(s.LTRPriceCents), moneyText(s.LTRShortPriceCents), s.Lifetime)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Name, money.Text(s.PriceCents), money.Text(s.LTRPriceCents), money.Text(s.LTRShortPriceCents), s.Lifetime)
 		}
 		tw.Flush()
 	}
@@ -350,16 +343,16 @@ func parsePrices(s *catalog.Service, price, ltr, short string) error {
 	if strings.TrimSpace(price) == "" {
 		return errors.New("a price is required")
 	}
-	if s.PriceCents, err = ParseMoney(price); err != nil {
+	if s.PriceCents, err = money.Parse(price); err != nil {
 		return err
 	}
 	if strings.TrimSpace(ltr) != "" {
-		if s.LTRPriceCents, err = ParseMoney(ltr); err != nil {
+		if s.LTRPriceCents, err = money.Parse(ltr); err != nil {
 			return err
 		}
 	}
 	if strings.TrimSpace(short) != "" {
-		if s.LTRShortPriceCents, err = ParseMoney(short); err != nil {
+		if s.LTRShortPriceCents, err = money.Parse(short); err != nil {
 			return err
 		}
 	}

@@ -3,13 +3,13 @@ package request
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"time"
 
+	"mdnhub/internal/callback"
 	"mdnhub/internal/db"
+	"mdnhub/internal/money"
 )
 
 // offer runs the premium-bid auction for one number inside the transaction
@@ -60,30 +60,15 @@ func (s *Service) offer(ctx context.Context, tx *sql.Tx, numberID int64) error {
 	if err := s.sched.ScheduleExpiry(ctx, tx, r.ID, time.Unix(r.ExpiresAt, 0)); err != nil {
 		return err
 	}
-	if err := recordEvent(ctx, tx, r.UserID, "premium_request", now.Unix(), [][2]string{
-		{"status", "ok"}, {"id", strconv.FormatInt(r.ID, 10)}, {"mdn", r.MDN}, {"service", r.Service},
-		{"price", centsText(r.PriceCents)},
-	}); err != nil {
+	if err := callback.Record(ctx, tx, r.UserID, callback.EventPremiumRequest, now.Unix(),
+		callback.Field{Name: "status", Value: "ok"}, callback.Field{Name: "id", Value: strconv.FormatInt(r.ID, 10)},
+		callback.Field{Name: "mdn", Value: r.MDN}, callback.Field{Name: "service", Value: r.Service},
+		callback.Field{Name: "price", Value: money.Text(r.PriceCents)}); err != nil {
 		return err
 	}
 	s.reservedAfterCommit(tx, r)
 	return nil
 }
-
-// recordEvent writes a callback event (outbox row) in the caller's
-// transaction; fields keep their order for the form body.
-func recordEvent(ctx context.Context, tx *sql.Tx, userID int64, event string, now int64, fields [][2]string) error {
-	payload, err := json.Marshal(fields)
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx,
-		`INSERT INTO callback_events (user_id, event, payload, created_at) VALUES ($1, $2, $3, $4)`,
-		userID, event, string(payload), now)
-	return err
-}
-
-func centsText(c int64) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }
 
 // MatchWaiting offers every free number that fits a waiting bid, each in its
 // own transaction. Availability changes already run the auction in their own
