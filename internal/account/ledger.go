@@ -14,6 +14,7 @@ const (
 	KindCredit  = "credit"  // operator credit or debit by hand
 	KindRequest = "request" // one-time request charge
 	KindRefund  = "refund"  // automatic refund of a request
+	KindRental  = "rental"  // long-term rental, renewal, reservation or service switch
 )
 
 // InsufficientFundsError is returned when a debit would take the balance

@@ -34,7 +34,9 @@ func (h *Handler) readSMS(c *call) (any, error) {
 			return nil, err
 		}
 	case c.p.has("ltr_id"):
-		return nil, errorf("Invalid ltr_id: no such rental")
+		if f.RentalID, f.Service, err = h.rentalFilter(c); err != nil {
+			return nil, err
+		}
 	default:
 		if f.MDN, err = c.p.mdn("mdn"); err != nil {
 			return nil, err

@@ -7,6 +7,7 @@ import (
 	"mdnhub/internal/account"
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/inventory"
+	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
 )
 
@@ -62,5 +63,25 @@ func errorText(err error) (text string, internal bool) {
 	case errors.Is(err, catalog.ErrUnknownService):
 		return "Invalid service name", false
 	}
+	for target, text := range rentalErrors {
+		if errors.Is(err, target) {
+			return text, false
+		}
+	}
 	return textInternal, true
+}
+
+// rentalErrors are the texts of the rental errors.
+var rentalErrors = map[error]string{
+	rental.ErrNotFound:         "Invalid rental ID",
+	rental.ErrNoRental:         "No rental for this MDN and service",
+	rental.ErrEnded:            "Rental has ended",
+	rental.ErrDuration:         "Duration must be 3 or 30",
+	rental.ErrNoShortRental:    "3-day rentals are not available for this service",
+	rental.ErrReserveUnlimited: "Reservations are only available for the Unlimited service",
+	rental.ErrAlreadyReported:  "Already reported",
+	rental.ErrNoReport:         "No report for this MDN",
+	rental.ErrNotSwitchable:    "Only rentals of the Unknown or Unlimited service can switch service",
+	rental.ErrNotFresh:         "The MDN is not available for this service",
+	rental.ErrForwarding:       "Call forwarding is not supported for this MDN",
 }

@@ -14,6 +14,7 @@ import (
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/clock"
 	"mdnhub/internal/message"
+	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
 )
 
@@ -22,6 +23,7 @@ type Deps struct {
 	Accounts *account.Service
 	Catalog  *catalog.Catalog
 	Requests *request.Service
+	Rentals  *rental.Service
 	Messages *message.Service
 	Clock    clock.Clock
 	Log      *slog.Logger
@@ -62,6 +64,16 @@ func NewHandler(d Deps) *Handler {
 		"read_sms":       h.readSMS,
 		"list_services":  h.listServices,
 		"balance":        h.balance,
+
+		"ltr_rent":            h.ltrRent,
+		"ltr_status":          h.ltrStatus,
+		"ltr_activate":        h.ltrActivate,
+		"ltr_release":         h.ltrRelease,
+		"ltr_autorenew":       h.ltrAutorenew,
+		"ltr_report":          h.ltrReport,
+		"ltr_reported_status": h.ltrReportedStatus,
+		"ltr_switch_service":  h.ltrSwitchService,
+		"ltr_forward":         h.ltrForward,
 	}
 	return h
 }

@@ -47,9 +47,9 @@ func (p params) required(name string) (string, error) {
 // requestID parses an id parameter; anything but a positive integer is an
 // unknown request.
 func (p params) requestID(name string) (int64, error) {
-	v, err := p.required(name)
-	if err != nil {
-		return 0, err
+	v := p.raw(name)
+	if v == "" {
+		return 0, missing(name)
 	}
 	id, perr := strconv.ParseInt(v, 10, 64)
 	if perr != nil || id <= 0 {

@@ -25,10 +25,12 @@ import (
 	"mdnhub/internal/clock"
 	"mdnhub/internal/config"
 	"mdnhub/internal/db"
+	"mdnhub/internal/gateway"
 	"mdnhub/internal/gateway/sim"
 	"mdnhub/internal/inventory"
 	"mdnhub/internal/jobs"
 	"mdnhub/internal/message"
+	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
 )
 
@@ -43,8 +45,11 @@ type App struct {
 	Catalog   *catalog.Catalog
 	Inventory *inventory.Store
 	Requests  *request.Service
+	Rentals   *rental.Service
 	Messages  *message.Service
 	Jobs      *jobs.Runner
+	Gateways  *gateway.Registry
+	Sim       *sim.Simulator
 }
 
 // NewLogger builds the process logger from the configuration.
@@ -79,14 +84,25 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 	a.Accounts = account.NewService(d, clk, cfg.API.AuthCacheTTL, cfg.API.AuthCacheMax)
 	a.Catalog = catalog.New(d, clk, cfg.Requests.DefaultLifetime)
 	a.Inventory = inventory.NewStore(d, clk)
+	// The request service joins the inventory's availability notifications
+	// before the rental service: freed numbers go to premium bids first,
+	// then to Unlimited reservations.
 	a.Requests = request.NewService(d, clk, a.Inventory, cfg.Requests.MaxOpen, log)
-	a.Messages = message.NewService(d, clk, a.Requests)
-	a.Jobs, err = jobs.New(d, a.Requests, jobs.Options{Logger: log.With("component", "jobs")})
+	a.Sim = sim.New(nil, cfg.Sim.MinDelay, cfg.Sim.MaxDelay, log.With("component", "sim"))
+	a.Sim.ActivationDelay = cfg.Sim.ActivationDelay
+	a.Gateways = gateway.NewRegistry(a.Sim)
+	a.Rentals = rental.NewService(d, clk, a.Inventory, a.Catalog, a.Gateways, rental.Options{
+		OnlineWindow: cfg.Rentals.OnlineWindow, HoldFor: cfg.Rentals.HoldFor, ReserveFeeCents: cfg.Rentals.ReserveFeeCents(),
+	}, log)
+	a.Messages = message.NewService(d, clk, a.Rentals, a.Requests)
+	a.Sim.SetDeliverer(a.Messages)
+	a.Jobs, err = jobs.New(d, jobs.Services{Requests: a.Requests, Rentals: a.Rentals}, jobs.Options{Logger: log.With("component", "jobs")})
 	if err != nil {
 		d.Close()
 		return nil, err
 	}
 	a.Requests.SetScheduler(a.Jobs)
+	a.Rentals.SetScheduler(a.Jobs)
 	return a, nil
 }
 
@@ -97,7 +113,7 @@ func (a *App) Close() error { return a.DB.Close() }
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	h := api.NewHandler(api.Deps{
-		Accounts: a.Accounts, Catalog: a.Catalog, Requests: a.Requests, Messages: a.Messages,
+		Accounts: a.Accounts, Catalog: a.Catalog, Requests: a.Requests, Rentals: a.Rentals, Messages: a.Messages,
 		Clock: a.Clock, Log: a.Log, Metrics: api.NewMetrics(a.Registry),
 		RequestStatusObject: a.Config.Compat.RequestStatusObject, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes,
 	})
@@ -141,10 +157,8 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	go a.Catalog.RunRefresher(bg, a.Config.Catalog.AvailabilityRefresh, a.Log)
 
-	var simulator *sim.Simulator
 	if a.Config.Sim.Enabled {
-		simulator = sim.New(a.Messages, a.Config.Sim.MinDelay, a.Config.Sim.MaxDelay, a.Log.With("component", "sim"))
-		a.Requests.OnReserved(simulator.Reserved)
+		a.Requests.OnReserved(a.Sim.Reserved)
 	}
 	if err := a.Jobs.Start(bg); err != nil {
 		ln.Close()
@@ -176,9 +190,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	if serr := srv.Shutdown(sctx); serr != nil {
 		a.Log.Warn("http shutdown", "err", serr)
 	}
-	if simulator != nil {
-		simulator.Stop()
-	}
+	a.Sim.Stop()
 	if jerr := a.Jobs.Stop(sctx); jerr != nil {
 		a.Log.Warn("job runner stop", "err", jerr)
 	}

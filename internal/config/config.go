@@ -12,6 +12,8 @@ package config
 import (
 	"fmt"
 	"time"
+
+	"mdnhub/internal/money"
 )
 
 // Config is the whole configuration of one mdnhub process.
@@ -20,6 +22,7 @@ type Config struct {
 	HTTP     HTTP
 	API      API
 	Requests Requests
+	Rentals  Rentals
 	Compat   Compat
 	Sim      Sim
 	Catalog  Catalog
@@ -55,6 +58,19 @@ type Requests struct {
 	DefaultLifetime time.Duration `key:"requests.default_lifetime" help:"reservation lifetime of services created without one"`
 }
 
+// Rentals sets the rules of long-term rentals.
+type Rentals struct {
+	OnlineWindow time.Duration `key:"rentals.online_window" help:"how long an activated rented number stays online before its gateway parks it"`
+	HoldFor      time.Duration `key:"rentals.hold" help:"how long an ended rental's number is kept for its last renter"`
+	ReserveFee   string        `key:"rentals.reserve_fee" help:"flat fee of an Unlimited reservation, in dollars"`
+}
+
+// ReserveFeeCents is rentals.reserve_fee in cents (valid after Validate).
+func (r Rentals) ReserveFeeCents() int64 {
+	c, _ := money.Parse(r.ReserveFee)
+	return c
+}
+
 // Compat switches behaviours that some client families expect.
 type Compat struct {
 	RequestStatusObject bool `key:"compat.request_status_object" help:"request_status answers one object instead of an array"`
@@ -65,6 +81,8 @@ type Sim struct {
 	Enabled  bool          `key:"sim.enabled" help:"deliver a verification SMS to each newly reserved simulator number"`
 	MinDelay time.Duration `key:"sim.min_delay" help:"shortest delay before the simulated SMS"`
 	MaxDelay time.Duration `key:"sim.max_delay" help:"longest delay before the simulated SMS"`
+	// ActivationDelay is how long the simulator takes to bring a parked number online.
+	ActivationDelay time.Duration `key:"sim.activation_delay" help:"how long the simulator takes to bring a parked number online"`
 }
 
 // Catalog tunes service listings.
@@ -86,7 +104,8 @@ func Default() Config {
 		HTTP:     HTTP{Addr: "127.0.0.1:8080", ShutdownTimeout: 15 * time.Second, MaxBodyBytes: 1 << 20},
 		API:      API{RateLimit: 0, AuthCacheTTL: 10 * time.Second, AuthCacheMax: 10000},
 		Requests: Requests{MaxOpen: 20, DefaultLifetime: 900 * time.Second},
-		Sim:      Sim{Enabled: false, MinDelay: 3 * time.Second, MaxDelay: 12 * time.Second},
+		Rentals:  Rentals{OnlineWindow: 2 * time.Hour, HoldFor: 30 * 24 * time.Hour, ReserveFee: "5.00"},
+		Sim:      Sim{Enabled: false, MinDelay: 3 * time.Second, MaxDelay: 12 * time.Second, ActivationDelay: 10 * time.Second},
 		Catalog:  Catalog{AvailabilityRefresh: 30 * time.Second},
 		Log:      Log{Level: "info", Format: "text"},
 	}
@@ -139,6 +158,18 @@ func (c *Config) Validate() error {
 	}
 	if c.Requests.DefaultLifetime < time.Second {
 		bad("requests.default_lifetime", "must be at least 1s")
+	}
+	if c.Rentals.OnlineWindow < time.Minute {
+		bad("rentals.online_window", "must be at least 1m")
+	}
+	if c.Rentals.HoldFor < 0 {
+		bad("rentals.hold", "must not be negative")
+	}
+	if fee, err := money.Parse(c.Rentals.ReserveFee); err != nil || fee < 0 {
+		bad("rentals.reserve_fee", "must be an amount in dollars such as 5.00")
+	}
+	if c.Sim.ActivationDelay < 0 {
+		bad("sim.activation_delay", "must not be negative")
 	}
 	if c.Sim.MinDelay < 0 || c.Sim.MaxDelay < c.Sim.MinDelay {
 		bad("sim.max_delay", "must be at least sim.min_delay, and both not negative")

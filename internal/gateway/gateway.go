@@ -1,20 +1,13 @@
 // Package gateway connects mdnhub to the devices and links that carry SMS for
-// its numbers. Every gateway hands inbound messages to one Deliverer, the
-// message service's Deliver, and declares what else it can do.
+// its numbers. Every gateway hands inbound messages to the message service's
+// Deliver, and declares what else it can do.
 package gateway
 
 import (
 	"context"
 	"errors"
 	"time"
-
-	"mdnhub/internal/message"
 )
-
-// Deliverer stores an inbound SMS durably and routes it to its owner.
-type Deliverer interface {
-	Deliver(ctx context.Context, in message.Inbound) (message.Delivery, error)
-}
 
 // ErrUnsupported is returned for an action the number's gateway cannot do.
 var ErrUnsupported = errors.New("not supported by this gateway")
@@ -55,6 +48,9 @@ func NewRegistry(gs ...Gateway) *Registry {
 	}
 	return r
 }
+
+// Parking reports whether the named gateway parks rented numbers.
+func (r *Registry) Parking(name string) bool { return r.Capabilities(name).Parking }
 
 // Capabilities returns what the named gateway can do.
 func (r *Registry) Capabilities(name string) Capabilities {

@@ -148,6 +148,12 @@ func (s *Store) OnAvailable(fn func(ctx context.Context, tx *sql.Tx, numberID in
 	s.onAvailable = append(s.onAvailable, fn)
 }
 
+// Available tells the OnAvailable listeners, inside the caller's
+// transaction, that a number may have become available.
+func (s *Store) Available(ctx context.Context, tx *sql.Tx, numberID int64) error {
+	return s.available(ctx, tx, numberID)
+}
+
 func (s *Store) available(ctx context.Context, tx *sql.Tx, numberID int64) error {
 	for _, fn := range s.onAvailable {
 		if err := fn(ctx, tx, numberID); err != nil {

@@ -7,7 +7,6 @@ package jobs
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -17,53 +16,14 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 
 	"mdnhub/internal/db"
+	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
 )
 
-// ExpireRequestArgs is the job that ends a one-time request when its
-// reservation lifetime is over. At is the expiry time it was scheduled for:
-// a request whose expiry moved (a bid that won a number) has a newer job.
-type ExpireRequestArgs struct {
-	RequestID int64 `json:"request_id"`
-	At        int64 `json:"at"`
-}
-
-// Kind names the job in the queue.
-func (ExpireRequestArgs) Kind() string { return "expire_request" }
-
-type expireRequestWorker struct {
-	river.WorkerDefaults[ExpireRequestArgs]
-	requests *request.Service
-}
-
-func (w *expireRequestWorker) Work(ctx context.Context, job *river.Job[ExpireRequestArgs]) error {
-	err := w.requests.Expire(ctx, job.Args.RequestID, time.Unix(job.Args.At, 0))
-	if errors.Is(err, request.ErrNotDue) {
-		// This node's clock is behind the one that scheduled the job.
-		at, err := w.requests.ExpiresAt(ctx, job.Args.RequestID)
-		if err != nil {
-			return err
-		}
-		return river.JobSnooze(max(time.Until(at), time.Second))
-	}
-	return err
-}
-
-// MatchBidsArgs is the periodic job that offers free numbers to waiting
-// premium bids (see request.Service.MatchWaiting).
-type MatchBidsArgs struct{}
-
-// Kind names the job in the queue.
-func (MatchBidsArgs) Kind() string { return "match_bids" }
-
-type matchBidsWorker struct {
-	river.WorkerDefaults[MatchBidsArgs]
-	requests *request.Service
-}
-
-func (w *matchBidsWorker) Work(ctx context.Context, job *river.Job[MatchBidsArgs]) error {
-	_, err := w.requests.MatchWaiting(ctx)
-	return err
+// Services are the domain services whose jobs run here.
+type Services struct {
+	Requests *request.Service
+	Rentals  *rental.Service
 }
 
 // Runner owns the River client.
@@ -79,10 +39,13 @@ type Options struct {
 }
 
 // New builds the job runner for d, with the workers of every job kind.
-func New(d *db.DB, requests *request.Service, o Options) (*Runner, error) {
+func New(d *db.DB, svc Services, o Options) (*Runner, error) {
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &expireRequestWorker{requests: requests})
-	river.AddWorker(workers, &matchBidsWorker{requests: requests})
+	river.AddWorker(workers, &expireRequestWorker{svc: svc})
+	river.AddWorker(workers, &matchWaitingWorker{svc: svc})
+	river.AddWorker(workers, &expireRentalWorker{svc: svc})
+	river.AddWorker(workers, &parkNumberWorker{svc: svc})
+	river.AddWorker(workers, &numberOnlineWorker{svc: svc})
 	if o.Workers <= 0 {
 		o.Workers = 10
 	}
@@ -99,8 +62,8 @@ func New(d *db.DB, requests *request.Service, o Options) (*Runner, error) {
 		// Periodic jobs run on the elected leader only: once per cluster.
 		PeriodicJobs: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(15*time.Second),
-				func() (river.JobArgs, *river.InsertOpts) { return MatchBidsArgs{}, nil },
-				&river.PeriodicJobOpts{ID: "match_bids"}),
+				func() (river.JobArgs, *river.InsertOpts) { return MatchWaitingArgs{}, nil },
+				&river.PeriodicJobOpts{ID: "match_waiting"}),
 		},
 	}
 	var (
@@ -124,8 +87,29 @@ func (r *Runner) Start(ctx context.Context) error { return r.client.Start(ctx) }
 // Stop waits for running jobs to finish (or ctx to end) and stops.
 func (r *Runner) Stop(ctx context.Context) error { return r.client.Stop(ctx) }
 
-// ScheduleExpiry inserts the expiry job of a request in the caller's transaction.
-func (r *Runner) ScheduleExpiry(ctx context.Context, tx *sql.Tx, requestID int64, at time.Time) error {
-	_, err := r.client.InsertTx(ctx, tx, ExpireRequestArgs{RequestID: requestID, At: at.Unix()}, &river.InsertOpts{ScheduledAt: at})
+// schedule inserts a job due at at in the caller's transaction.
+func (r *Runner) schedule(ctx context.Context, tx *sql.Tx, args river.JobArgs, at time.Time) error {
+	_, err := r.client.InsertTx(ctx, tx, args, &river.InsertOpts{ScheduledAt: at})
 	return err
+}
+
+// ScheduleExpiry inserts the expiry job of a request.
+func (r *Runner) ScheduleExpiry(ctx context.Context, tx *sql.Tx, requestID int64, at time.Time) error {
+	return r.schedule(ctx, tx, ExpireRequestArgs{RequestID: requestID, At: at.Unix()}, at)
+}
+
+// ScheduleRentalExpiry inserts the expiry (or auto-renewal) job of a rental.
+func (r *Runner) ScheduleRentalExpiry(ctx context.Context, tx *sql.Tx, rentalID int64, at time.Time) error {
+	return r.schedule(ctx, tx, ExpireRentalArgs{RentalID: rentalID, At: at.Unix()}, at)
+}
+
+// ScheduleNumberPark inserts the job that parks a rented number at the end
+// of its online window.
+func (r *Runner) ScheduleNumberPark(ctx context.Context, tx *sql.Tx, numberID int64, at time.Time) error {
+	return r.schedule(ctx, tx, ParkNumberArgs{NumberID: numberID, At: at.Unix()}, at)
+}
+
+// ScheduleNumberOnline inserts the job that completes an activation.
+func (r *Runner) ScheduleNumberOnline(ctx context.Context, tx *sql.Tx, numberID int64, at time.Time) error {
+	return r.schedule(ctx, tx, NumberOnlineArgs{NumberID: numberID, At: at.Unix()}, at)
 }

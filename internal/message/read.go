@@ -11,6 +11,7 @@ import (
 type Filter struct {
 	UserID    int64
 	RequestID int64  // one request; overrides MDN and Service
+	RentalID  int64  // one rental; overrides MDN (Service filters the detected service)
 	MDN       string // normalized
 	Service   string // canonical service name
 	Limit     int    // default 3
@@ -45,9 +46,15 @@ func (s *Service) Read(ctx context.Context, f Filter) ([]Message, error) {
 		args = append(args, v)
 		where.WriteString(" AND " + cond + " = $" + strconv.Itoa(len(args)))
 	}
-	if f.RequestID != 0 {
+	switch {
+	case f.RequestID != 0:
 		add("request_id", f.RequestID)
-	} else {
+	case f.RentalID != 0:
+		add("rental_id", f.RentalID)
+		if f.Service != "" {
+			add("service", f.Service)
+		}
+	default:
 		if f.MDN != "" {
 			add("mdn", f.MDN)
 		}
@@ -57,7 +64,7 @@ func (s *Service) Read(ctx context.Context, f Filter) ([]Message, error) {
 	}
 	args = append(args, limit)
 	rows, err := s.db.R.QueryContext(ctx,
-		`SELECT id, COALESCE(user_id, 0), COALESCE(request_id, 0), mdn, sender, body, pin, service, price_cents, received_at
+		`SELECT id, COALESCE(user_id, 0), COALESCE(request_id, 0), COALESCE(rental_id, 0), mdn, sender, body, pin, service, price_cents, received_at
 		 FROM messages WHERE `+where.String()+` ORDER BY received_at DESC, id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return nil, err
@@ -66,7 +73,7 @@ func (s *Service) Read(ctx context.Context, f Filter) ([]Message, error) {
 	var out []Message
 	for rows.Next() {
 		var m Message
-		if err := rows.Scan(&m.ID, &m.UserID, &m.RequestID, &m.MDN, &m.From, &m.Text, &m.PIN, &m.Service, &m.PriceCents, &m.ReceivedAt); err != nil {
+		if err := rows.Scan(&m.ID, &m.UserID, &m.RequestID, &m.RentalID, &m.MDN, &m.From, &m.Text, &m.PIN, &m.Service, &m.PriceCents, &m.ReceivedAt); err != nil {
 			return nil, err
 		}
 		out = append(out, m)

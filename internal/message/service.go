@@ -15,6 +15,7 @@ import (
 	"mdnhub/internal/db"
 	"mdnhub/internal/inventory"
 	"mdnhub/internal/message/pin"
+	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
 )
 
@@ -36,6 +37,8 @@ type Message struct {
 	ID         int64
 	UserID     int64
 	RequestID  int64
+	RentalID   int64
+	FirstID    int64 // the first rental of the chain, for rental messages
 	MDN        string
 	From       string
 	Text       string
@@ -51,16 +54,24 @@ type Claimer interface {
 	ClaimMessage(ctx context.Context, tx *sql.Tx, numberID int64, from, text string, now int64) (request.Request, bool, error)
 }
 
+// RentalClaimer attributes an SMS to the active rental of a number; the
+// rental package implements it.
+type RentalClaimer interface {
+	ClaimMessage(ctx context.Context, tx *sql.Tx, numberID int64, from, text string, now int64) (rental.Claim, bool, error)
+}
+
 // Service stores and reads messages.
 type Service struct {
 	db       *db.DB
 	clock    clock.Clock
+	rentals  RentalClaimer
 	requests Claimer
 }
 
-// NewService returns the message service.
-func NewService(d *db.DB, c clock.Clock, requests Claimer) *Service {
-	return &Service{db: d, clock: c, requests: requests}
+// NewService returns the message service. A message goes to the active
+// rental of its number, else to the open request holding it.
+func NewService(d *db.DB, c clock.Clock, rentals RentalClaimer, requests Claimer) *Service {
+	return &Service{db: d, clock: c, rentals: rentals, requests: requests}
 }
 
 // Delivery tells where a stored message went.
@@ -111,7 +122,7 @@ func (s *Service) Deliver(ctx context.Context, in Inbound) (Delivery, error) {
 				return err
 			}
 		}
-		var numberID, userID, requestID sql.NullInt64
+		var numberID, userID, requestID, rentalID sql.NullInt64
 		var nid int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM numbers WHERE mdn = $1`, mdn).Scan(&nid)
 		switch {
@@ -121,6 +132,16 @@ func (s *Service) Deliver(ctx context.Context, in Inbound) (Delivery, error) {
 			return err
 		default:
 			numberID = sql.NullInt64{Int64: nid, Valid: true}
+			c, rented, err := s.rentals.ClaimMessage(ctx, tx, nid, m.From, m.Text, m.ReceivedAt)
+			if err != nil {
+				return err
+			}
+			if rented {
+				userID = sql.NullInt64{Int64: c.UserID, Valid: true}
+				rentalID = sql.NullInt64{Int64: c.RentalID, Valid: true}
+				m.UserID, m.RentalID, m.FirstID, m.Service = c.UserID, c.RentalID, c.FirstID, c.Service
+				break
+			}
 			r, ok, err := s.requests.ClaimMessage(ctx, tx, nid, m.From, m.Text, m.ReceivedAt)
 			if err != nil {
 				return err
@@ -135,9 +156,9 @@ func (s *Service) Deliver(ctx context.Context, in Inbound) (Delivery, error) {
 		}
 		d.Message = m
 		return tx.QueryRowContext(ctx,
-			`INSERT INTO messages (user_id, request_id, number_id, kind, mdn, sender, body, pin, service, price_cents, received_at, gateway, gateway_msg_id)
-			 VALUES ($1, $2, $3, 'sms', $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-			userID, requestID, numberID, m.MDN, m.From, m.Text, m.PIN, m.Service, m.PriceCents, m.ReceivedAt,
+			`INSERT INTO messages (user_id, request_id, rental_id, number_id, kind, mdn, sender, body, pin, service, price_cents, received_at, gateway, gateway_msg_id)
+			 VALUES ($1, $2, $3, $4, 'sms', $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			userID, requestID, rentalID, numberID, m.MDN, m.From, m.Text, m.PIN, m.Service, m.PriceCents, m.ReceivedAt,
 			in.Gateway, gatewayID).Scan(&d.Message.ID)
 	})
 	return d, err

@@ -112,11 +112,3 @@ func (s *Service) lockRequest(ctx context.Context, tx *sql.Tx, where string, arg
 	}
 	return rs[0], nil
 }
-
-// ExpiresAt returns when a request is due, for the expiry job to snooze
-// until then when it ran early.
-func (s *Service) ExpiresAt(ctx context.Context, id int64) (time.Time, error) {
-	var at int64
-	err := s.db.R.QueryRowContext(ctx, `SELECT expires_at FROM requests WHERE id = $1`, id).Scan(&at)
-	return time.Unix(at, 0), db.NoRows(err)
-}

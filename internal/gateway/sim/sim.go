@@ -21,11 +21,17 @@ import (
 // Name is the gateway name of simulator numbers.
 const Name = "sim"
 
+// Deliverer stores an inbound SMS durably and routes it to its owner (the
+// message service).
+type Deliverer interface {
+	Deliver(ctx context.Context, in message.Inbound) (message.Delivery, error)
+}
+
 // Simulator delivers simulated verification messages. As a gateway it parks
 // rented numbers, activates them after ActivationDelay, and accepts call
 // forwarding (recorded with the rental).
 type Simulator struct {
-	deliver  gateway.Deliverer
+	deliver  Deliverer
 	minDelay time.Duration
 	maxDelay time.Duration
 	log      *slog.Logger
@@ -40,10 +46,14 @@ type Simulator struct {
 
 // New returns a simulator that delivers through d after a random delay in
 // [minDelay, maxDelay].
-func New(d gateway.Deliverer, minDelay, maxDelay time.Duration, log *slog.Logger) *Simulator {
+func New(d Deliverer, minDelay, maxDelay time.Duration, log *slog.Logger) *Simulator {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Simulator{deliver: d, minDelay: minDelay, maxDelay: maxDelay, log: log, ctx: ctx, cancel: cancel}
 }
+
+// SetDeliverer sets where simulated messages go (the message service, which
+// itself needs the gateway registry the simulator is part of).
+func (s *Simulator) SetDeliverer(d Deliverer) { s.deliver = d }
 
 // Name is the simulator's gateway name.
 func (s *Simulator) Name() string { return Name }

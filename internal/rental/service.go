@@ -1,0 +1,138 @@
+package rental
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"mdnhub/internal/catalog"
+	"mdnhub/internal/clock"
+	"mdnhub/internal/db"
+	"mdnhub/internal/inventory"
+)
+
+// Scheduler enqueues the durable jobs of rentals inside the transaction that
+// makes them due.
+type Scheduler interface {
+	ScheduleRentalExpiry(ctx context.Context, tx *sql.Tx, rentalID int64, at time.Time) error
+	ScheduleNumberPark(ctx context.Context, tx *sql.Tx, numberID int64, at time.Time) error
+	ScheduleNumberOnline(ctx context.Context, tx *sql.Tx, numberID int64, at time.Time) error
+}
+
+// Gateways is what rentals need of the numbers' gateways.
+type Gateways interface {
+	Parking(gateway string) bool
+	Activate(ctx context.Context, gateway, mdn string) (time.Duration, error)
+	Forward(ctx context.Context, gateway, mdn, destination string) error
+}
+
+// Options are the operator's rental settings.
+type Options struct {
+	OnlineWindow    time.Duration // how long an activated number stays online
+	HoldFor         time.Duration // how long an ended rental's number is kept for its renter
+	ReserveFeeCents int64         // flat fee of an Unlimited reservation
+}
+
+// Service runs long-term rentals.
+type Service struct {
+	db       *db.DB
+	clock    clock.Clock
+	inv      *inventory.Store
+	catalog  *catalog.Catalog
+	gateways Gateways
+	sched    Scheduler
+	opt      Options
+	log      *slog.Logger
+}
+
+// NewService returns the rental service. It joins the inventory's
+// availability notifications so that waiting Unlimited reservations get freed
+// numbers. SetScheduler must be called before use.
+func NewService(d *db.DB, c clock.Clock, inv *inventory.Store, cat *catalog.Catalog, gw Gateways, opt Options, log *slog.Logger) *Service {
+	s := &Service{db: d, clock: c, inv: inv, catalog: cat, gateways: gw, opt: opt, log: log}
+	inv.OnAvailable(s.offer)
+	return s
+}
+
+// SetScheduler sets the job scheduler (the job runner needs the service, so
+// it comes after construction).
+func (s *Service) SetScheduler(sched Scheduler) { s.sched = sched }
+
+// Ref names a rental the way the API does: by id, or by MDN and service.
+type Ref struct {
+	ID      int64
+	MDN     string // normalized
+	Service string // service name, with MDN
+}
+
+// Find returns the user's rental named by ref. By MDN and service it is the
+// newest rental of the user for that number and service.
+func (s *Service) Find(ctx context.Context, userID int64, ref Ref) (Rental, error) {
+	return s.find(ctx, s.db.R, userID, ref, "")
+}
+
+func (s *Service) find(ctx context.Context, q db.Querier, userID int64, ref Ref, lock string) (Rental, error) {
+	var (
+		r   Rental
+		err error
+	)
+	if ref.ID != 0 {
+		r, err = scanRental(q.QueryRowContext(ctx, `SELECT `+rentalColumns+rentalFrom+` WHERE r.id = $1 AND r.user_id = $2`+lock, ref.ID, userID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return Rental{}, ErrNotFound
+		}
+		return r, err
+	}
+	r, err = scanRental(q.QueryRowContext(ctx, `SELECT `+rentalColumns+rentalFrom+`
+		WHERE r.user_id = $1 AND r.mdn = $2 AND s.name_key = $3 ORDER BY r.id DESC LIMIT 1`+lock,
+		userID, ref.MDN, strings.ToLower(ref.Service)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Rental{}, ErrNoRental
+	}
+	return r, err
+}
+
+// lockFor is the row-lock suffix for reading a rental to change it.
+func (s *Service) lockFor() string {
+	if s.db.Dialect == db.Postgres {
+		return " FOR UPDATE OF r"
+	}
+	return ""
+}
+
+// active finds the user's rental by ref inside tx, locked, and requires it
+// not to have ended.
+func (s *Service) active(ctx context.Context, tx *sql.Tx, userID int64, ref Ref) (Rental, error) {
+	r, err := s.find(ctx, tx, userID, ref, s.lockFor())
+	if err != nil {
+		return Rental{}, err
+	}
+	if r.Status == StatusEnded {
+		return Rental{}, ErrEnded
+	}
+	return r, nil
+}
+
+// List returns the user's rentals, newest first.
+func (s *Service) List(ctx context.Context, userID int64, limit int) ([]Rental, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+rentalColumns+rentalFrom+` WHERE r.user_id = $1 ORDER BY r.id DESC LIMIT $2`, userID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Rental
+	for rows.Next() {
+		r, err := scanRental(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// IsUnlimited reports whether a service name is the Unlimited service.
+func IsUnlimited(service string) bool { return strings.EqualFold(service, Unlimited) }
