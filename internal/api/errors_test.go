@@ -226,8 +226,8 @@ func errCases() []errCase {
 	cases = append(cases, []errCase{
 		{name: "read_sms foreign id with messages", as: "a", kv: []string{"cmd", "read_sms", "id", "10000003"}, want: invalidID},
 		{name: "reject foreign open id", as: "a", kv: []string{"cmd", "reject", "id", "10000002"}, want: invalidID},
-		{name: "request_status huge id", as: "a", kv: []string{"cmd", "request_status", "id", hugeDigit}, want: "Invalid id: too long"},
-		{name: "reject huge id", as: "a", kv: []string{"cmd", "reject", "id", hugeDigit}, want: "Invalid id: too long"},
+		{name: "request_status huge id", as: "a", kv: []string{"cmd", "request_status", "id", hugeDigit}, want: "Invalid request ID"},
+		{name: "reject huge id", as: "a", kv: []string{"cmd", "reject", "id", hugeDigit}, want: "Invalid request ID"},
 
 		// read_sms
 		{name: "read_sms no messages", as: "a", kv: []string{"cmd", "read_sms"}, want: "No messages", golden: "read_sms_no_messages"},
@@ -244,7 +244,7 @@ func errCases() []errCase {
 		{name: "read_sms bad mdn", as: "done", kv: []string{"cmd", "read_sms", "mdn", "555"}, want: badMDN},
 		{name: "read_sms unknown service", as: "done", kv: []string{"cmd", "read_sms", "service", "Goooooogle"}, want: "Invalid service name Goooooogle"},
 		{name: "read_sms huge service", as: "done", kv: []string{"cmd", "read_sms", "service", huge}, want: "Invalid service name " + huge[:64]},
-		{name: "read_sms ltr_id", as: "done", kv: []string{"cmd", "read_sms", "ltr_id", "1"}, want: "Invalid ltr_id: no such rental"},
+		{name: "read_sms ltr_id", as: "done", kv: []string{"cmd", "read_sms", "ltr_id", "1"}, want: "Invalid rental ID"},
 
 		// list_services
 		{name: "list_services unknown", as: "a", kv: []string{"cmd", "list_services", "service", "DummyService"}, want: "Invalid service name DummyService", golden: "error_list_services_unknown"},
