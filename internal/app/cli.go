@@ -29,7 +29,8 @@ commands:
   config     print the effective configuration (secrets redacted)
   user       create | show | credit | key | role
   numbers    import | list | enable | disable | online | offline
-  services   set | import | list
+  services   set | import | list | rules | rule-add | rule-delete
+  rentals    list | reports | resolve
   sim        send: inject an inbound SMS as if a gateway received it
 
 Every command takes -config FILE (key = value lines); MDNHUB_* environment
@@ -58,6 +59,8 @@ func (c *CLI) Run(ctx context.Context, args []string) int {
 		err = c.numbers(ctx, args[1:])
 	case "services":
 		err = c.services(ctx, args[1:])
+	case "rentals":
+		err = c.rentals(ctx, args[1:])
 	case "sim":
 		err = c.sim(ctx, args[1:])
 	case "help", "-h", "--help":
