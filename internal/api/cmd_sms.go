@@ -59,7 +59,16 @@ func (h *Handler) readSMS(c *call) (any, error) {
 	} else if ok {
 		f.Since = max(n, 1)
 	}
-	msgs, err := h.Messages.Read(c.ctx, f)
+	wait, waiting, err := c.p.intRange("wait", 1, int64(message.MaxWait/time.Second))
+	if err != nil {
+		return nil, err
+	}
+	var msgs []message.Message
+	if waiting {
+		msgs, err = h.Messages.ReadWait(c.ctx, f, time.Duration(wait)*time.Second)
+	} else {
+		msgs, err = h.Messages.Read(c.ctx, f)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -66,6 +66,7 @@ type Service struct {
 	clock    clock.Clock
 	rentals  RentalClaimer
 	requests Claimer
+	waiters  waiters
 }
 
 // NewService returns the message service. A message goes to the active
@@ -155,6 +156,9 @@ func (s *Service) Deliver(ctx context.Context, in Inbound) (Delivery, error) {
 			}
 		}
 		d.Message = m
+		if m.UserID != 0 {
+			s.db.AfterCommit(tx, func() { s.waiters.wake(m.UserID) })
+		}
 		return tx.QueryRowContext(ctx,
 			`INSERT INTO messages (user_id, request_id, rental_id, number_id, kind, mdn, sender, body, pin, service, price_cents, received_at, gateway, gateway_msg_id)
 			 VALUES ($1, $2, $3, $4, 'sms', $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,

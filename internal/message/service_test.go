@@ -126,3 +126,34 @@ func TestReadFilters(t *testing.T) {
 		check("two-day window", texts(message.Filter{UserID: u.ID, Limit: 100}), "a1", "g4", "g3", "g2")
 	})
 }
+
+func TestReadWait(t *testing.T) {
+	apptest.ForEachDB(t, func(t *testing.T, e *apptest.Env) {
+		svc := e.Service(t, "Google", 100, 0)
+		e.Numbers(t, apptest.Seq("212", 1)...)
+		u, _ := e.User(t, 1000)
+		r := first(t, e, request.Ask{UserID: u.ID, Services: []catalog.Service{svc}})
+		// Nothing arrives: the wait ends empty.
+		ms, err := e.Messages.ReadWait(ctx, message.Filter{UserID: u.ID, RequestID: r.ID}, time.Second)
+		if err != nil || len(ms) != 0 {
+			t.Fatalf("empty wait: %v %v", ms, err)
+		}
+		// A message arriving during the wait is the answer.
+		got := make(chan []message.Message, 1)
+		go func() {
+			ms, err := e.Messages.ReadWait(ctx, message.Filter{UserID: u.ID, RequestID: r.ID}, 30*time.Second)
+			if err != nil {
+				t.Error(err)
+			}
+			got <- ms
+		}()
+		time.Sleep(100 * time.Millisecond)
+		if _, err := e.Messages.Deliver(ctx, message.Inbound{To: r.MDN, From: "22000", Text: "G-445566 is your Google verification code."}); err != nil {
+			t.Fatal(err)
+		}
+		ms = <-got
+		if len(ms) != 1 || ms[0].PIN != "G-445566" {
+			t.Fatalf("long-poll answer %+v", ms)
+		}
+	})
+}
