@@ -15,6 +15,7 @@ const (
 	KindRequest = "request" // one-time request charge
 	KindRefund  = "refund"  // automatic refund of a request
 	KindRental  = "rental"  // long-term rental, renewal, reservation or service switch
+	KindSMS     = "sms"     // outbound SMS fee
 )
 
 // InsufficientFundsError is returned when a debit would take the balance

@@ -14,6 +14,8 @@ var ErrUnsupported = errors.New("not supported by this gateway")
 
 // Capabilities tell what a gateway can do beyond receiving SMS.
 type Capabilities struct {
+	// Sending: the gateway can send SMS from its numbers (send_sms).
+	Sending bool
 	// Parking: the gateway keeps a rented number online for a window, then
 	// parks it offline until it is activated again.
 	Parking bool
@@ -30,7 +32,35 @@ type Gateway interface {
 	Activate(ctx context.Context, mdn string) (time.Duration, error)
 	// Forward sets voice-call forwarding of mdn to destination ("" turns it off).
 	Forward(ctx context.Context, mdn, destination string) error
+	// Send hands an SMS to the gateway. Accepted means the gateway took it
+	// for delivery; a refusal is not an error.
+	Send(ctx context.Context, m Outbound) (SendResult, error)
+	// Run connects and serves until ctx ends; passive gateways just wait.
+	Run(ctx context.Context) error
+	// Healthy reports whether the gateway is connected and working.
+	Healthy() bool
 }
+
+// Outbound is an SMS to send from one of our numbers.
+type Outbound struct {
+	ID   int64  // our message id, for matching delivery receipts
+	From string // our MDN, 11 digits
+	To   string // the destination as the customer gave it
+	Text string
+}
+
+// SendResult is the gateway's answer to Send.
+type SendResult struct {
+	Accepted  bool
+	GatewayID string // the gateway's id for the message, matched by delivery receipts
+	Reason    string // why it was refused
+}
+
+// Receipt states, as stored with outbound messages.
+const (
+	ReceiptDelivered = "delivered"
+	ReceiptFailed    = "failed"
+)
 
 // Registry finds the gateway of a number by the gateway name stored with it.
 // Numbers whose gateway is not registered (inventory imported before its
@@ -67,6 +97,33 @@ func (r *Registry) Activate(ctx context.Context, name, mdn string) (time.Duratio
 		return 0, ErrUnsupported
 	}
 	return g.Activate(ctx, mdn)
+}
+
+// Send sends an SMS through the named gateway.
+func (r *Registry) Send(ctx context.Context, name string, m Outbound) (SendResult, error) {
+	g, ok := r.gateways[name]
+	if !ok || !g.Capabilities().Sending {
+		return SendResult{}, ErrUnsupported
+	}
+	return g.Send(ctx, m)
+}
+
+// All returns every registered gateway.
+func (r *Registry) All() []Gateway {
+	out := make([]Gateway, 0, len(r.gateways))
+	for _, g := range r.gateways {
+		out = append(out, g)
+	}
+	return out
+}
+
+// Add registers a gateway; a second one with the same name is an error.
+func (r *Registry) Add(g Gateway) error {
+	if _, dup := r.gateways[g.Name()]; dup {
+		return errors.New("gateway " + g.Name() + " is declared twice")
+	}
+	r.gateways[g.Name()] = g
+	return nil
 }
 
 // Forward sets call forwarding through the named gateway.

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -67,7 +68,19 @@ type Service struct {
 	rentals  RentalClaimer
 	requests Claimer
 	waiters  waiters
+	sender   Sender
+	logger   *slog.Logger
 }
+
+func (s *Service) log() *slog.Logger {
+	if s.logger == nil {
+		return slog.Default()
+	}
+	return s.logger
+}
+
+// SetLogger sets where the service logs gateway failures.
+func (s *Service) SetLogger(l *slog.Logger) { s.logger = l }
 
 // NewService returns the message service. A message goes to the active
 // rental of its number, else to the open request holding it.
@@ -83,87 +96,133 @@ type Delivery struct {
 }
 
 // Deliver is the one entry point for inbound SMS from every gateway. In one
-// transaction it routes the message to the open request holding the number
-// (completing it on the first message), extracts the PIN and stores it;
-// a message to a number nobody holds is stored as unowned. It returns only
-// after the commit, so a gateway may acknowledge the message then.
+// transaction it routes the message to the active rental of its number, else
+// to the open request holding it (completing it on the first message),
+// extracts the PIN and stores it; a message to a number nobody holds is
+// stored as unowned. It returns only after the commit, so a gateway may
+// acknowledge the message then.
 func (s *Service) Deliver(ctx context.Context, in Inbound) (Delivery, error) {
+	rs, err := s.DeliverBatch(ctx, []Inbound{in})
+	if err != nil {
+		return Delivery{}, err
+	}
+	return rs[0].Delivery, rs[0].Err
+}
+
+// Result is the outcome of one message of a batch: Err is set (and nothing
+// stored) when the message itself is invalid.
+type Result struct {
+	Delivery
+	Err error
+}
+
+// DeliverBatch delivers several inbound SMS in one transaction (one commit,
+// which is what bounds the inbound rate of a busy link). Invalid messages get
+// an error in their Result and are skipped; the error return is for a failed
+// transaction, in which case nothing was stored.
+func (s *Service) DeliverBatch(ctx context.Context, ins []Inbound) ([]Result, error) {
+	out := make([]Result, len(ins))
+	prepared := make([]Message, len(ins))
+	for i, in := range ins {
+		prepared[i], out[i].Err = s.prepare(in)
+	}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for i, in := range ins {
+			if out[i].Err != nil {
+				continue
+			}
+			d, err := s.deliver(ctx, tx, in, prepared[i])
+			if err != nil {
+				return err
+			}
+			out[i].Delivery = d
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// prepare validates an inbound SMS and recognises its PIN, outside any transaction.
+func (s *Service) prepare(in Inbound) (Message, error) {
 	mdn, err := inventory.NormalizeMDN(in.To)
 	if err != nil {
-		return Delivery{}, fmt.Errorf("%w: recipient %q: %v", ErrInvalid, in.To, err)
+		return Message{}, fmt.Errorf("%w: recipient %q: %v", ErrInvalid, in.To, err)
 	}
 	from := strings.TrimSpace(in.From)
 	if from == "" || len(from) > 32 {
-		return Delivery{}, fmt.Errorf("%w: sender must be 1 to 32 characters", ErrInvalid)
+		return Message{}, fmt.Errorf("%w: sender must be 1 to 32 characters", ErrInvalid)
 	}
 	if !utf8.ValidString(in.Text) || len(in.Text) > 4096 {
-		return Delivery{}, fmt.Errorf("%w: text must be valid UTF-8 of at most 4096 bytes", ErrInvalid)
+		return Message{}, fmt.Errorf("%w: text must be valid UTF-8 of at most 4096 bytes", ErrInvalid)
 	}
 	at := in.ReceivedAt
 	if at.IsZero() {
 		at = s.clock.Now()
 	}
-	m := Message{MDN: mdn, From: from, Text: in.Text, PIN: pin.Extract(in.Text), ReceivedAt: at.Unix()}
+	return Message{MDN: mdn, From: from, Text: in.Text, PIN: pin.Extract(in.Text), ReceivedAt: at.Unix()}, nil
+}
+
+func (s *Service) deliver(ctx context.Context, tx *sql.Tx, in Inbound, m Message) (Delivery, error) {
 	var gatewayID any
 	if in.GatewayID != "" {
 		gatewayID = in.GatewayID
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM messages WHERE gateway = $1 AND gateway_msg_id = $2`, in.Gateway, gatewayID).Scan(&id)
+		if err == nil {
+			m.ID = id
+			return Delivery{Message: m, Duplicate: true}, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return Delivery{}, err
+		}
 	}
-	var d Delivery
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		d = Delivery{}
-		if gatewayID != nil {
-			var id int64
-			err := tx.QueryRowContext(ctx, `SELECT id FROM messages WHERE gateway = $1 AND gateway_msg_id = $2`, in.Gateway, gatewayID).Scan(&id)
-			if err == nil {
-				d.Duplicate, d.Message = true, m
-				d.Message.ID = id
-				return nil
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
+	var (
+		d                                     Delivery
+		numberID, userID, requestID, rentalID sql.NullInt64
+		nid                                   int64
+	)
+	err := tx.QueryRowContext(ctx, `SELECT id FROM numbers WHERE mdn = $1`, m.MDN).Scan(&nid)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		d.Unowned = true
+	case err != nil:
+		return Delivery{}, err
+	default:
+		numberID = sql.NullInt64{Int64: nid, Valid: true}
+		c, rented, err := s.rentals.ClaimMessage(ctx, tx, nid, m.From, m.Text, m.ReceivedAt)
+		if err != nil {
+			return Delivery{}, err
 		}
-		var numberID, userID, requestID, rentalID sql.NullInt64
-		var nid int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM numbers WHERE mdn = $1`, mdn).Scan(&nid)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
+		if rented {
+			userID = sql.NullInt64{Int64: c.UserID, Valid: true}
+			rentalID = sql.NullInt64{Int64: c.RentalID, Valid: true}
+			m.UserID, m.RentalID, m.FirstID, m.Service = c.UserID, c.RentalID, c.FirstID, c.Service
+			break
+		}
+		r, ok, err := s.requests.ClaimMessage(ctx, tx, nid, m.From, m.Text, m.ReceivedAt)
+		if err != nil {
+			return Delivery{}, err
+		}
+		if ok {
+			userID = sql.NullInt64{Int64: r.UserID, Valid: true}
+			requestID = sql.NullInt64{Int64: r.ID, Valid: true}
+			m.UserID, m.RequestID, m.Service, m.PriceCents = r.UserID, r.ID, r.Service, r.PriceCents
+		} else {
 			d.Unowned = true
-		case err != nil:
-			return err
-		default:
-			numberID = sql.NullInt64{Int64: nid, Valid: true}
-			c, rented, err := s.rentals.ClaimMessage(ctx, tx, nid, m.From, m.Text, m.ReceivedAt)
-			if err != nil {
-				return err
-			}
-			if rented {
-				userID = sql.NullInt64{Int64: c.UserID, Valid: true}
-				rentalID = sql.NullInt64{Int64: c.RentalID, Valid: true}
-				m.UserID, m.RentalID, m.FirstID, m.Service = c.UserID, c.RentalID, c.FirstID, c.Service
-				break
-			}
-			r, ok, err := s.requests.ClaimMessage(ctx, tx, nid, m.From, m.Text, m.ReceivedAt)
-			if err != nil {
-				return err
-			}
-			if ok {
-				userID = sql.NullInt64{Int64: r.UserID, Valid: true}
-				requestID = sql.NullInt64{Int64: r.ID, Valid: true}
-				m.UserID, m.RequestID, m.Service, m.PriceCents = r.UserID, r.ID, r.Service, r.PriceCents
-			} else {
-				d.Unowned = true
-			}
 		}
-		d.Message = m
-		if m.UserID != 0 {
-			s.db.AfterCommit(tx, func() { s.waiters.wake(m.UserID) })
-		}
-		return tx.QueryRowContext(ctx,
-			`INSERT INTO messages (user_id, request_id, rental_id, number_id, kind, mdn, sender, body, pin, service, price_cents, received_at, gateway, gateway_msg_id)
-			 VALUES ($1, $2, $3, $4, 'sms', $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-			userID, requestID, rentalID, numberID, m.MDN, m.From, m.Text, m.PIN, m.Service, m.PriceCents, m.ReceivedAt,
-			in.Gateway, gatewayID).Scan(&d.Message.ID)
-	})
+	}
+	if m.UserID != 0 {
+		uid := m.UserID
+		s.db.AfterCommit(tx, func() { s.waiters.wake(uid) })
+	}
+	err = tx.QueryRowContext(ctx,
+		`INSERT INTO messages (user_id, request_id, rental_id, number_id, kind, mdn, sender, body, pin, service, price_cents, received_at, gateway, gateway_msg_id)
+		 VALUES ($1, $2, $3, $4, 'sms', $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+		userID, requestID, rentalID, numberID, m.MDN, m.From, m.Text, m.PIN, m.Service, m.PriceCents, m.ReceivedAt,
+		in.Gateway, gatewayID).Scan(&m.ID)
+	d.Message = m
 	return d, err
 }

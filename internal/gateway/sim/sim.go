@@ -58,10 +58,25 @@ func (s *Simulator) SetDeliverer(d Deliverer) { s.deliver = d }
 // Name is the simulator's gateway name.
 func (s *Simulator) Name() string { return Name }
 
-// Capabilities: the simulator parks numbers and forwards calls.
+// Capabilities: the simulator parks numbers, forwards calls and sends SMS.
 func (s *Simulator) Capabilities() gateway.Capabilities {
-	return gateway.Capabilities{Parking: true, Forwarding: true}
+	return gateway.Capabilities{Parking: true, Forwarding: true, Sending: true}
 }
+
+// Send accepts every message; there is no network to carry it.
+func (s *Simulator) Send(ctx context.Context, m gateway.Outbound) (gateway.SendResult, error) {
+	s.log.Info("simulated outbound SMS", "from", m.From, "to", m.To, "id", m.ID)
+	return gateway.SendResult{Accepted: true, GatewayID: fmt.Sprintf("sim-out-%d", m.ID)}, nil
+}
+
+// Run does nothing: the simulator needs no connection.
+func (s *Simulator) Run(ctx context.Context) error {
+	<-ctx.Done()
+	return nil
+}
+
+// Healthy is always true.
+func (s *Simulator) Healthy() bool { return true }
 
 // Activate brings a parked number online after ActivationDelay.
 func (s *Simulator) Activate(ctx context.Context, mdn string) (time.Duration, error) {

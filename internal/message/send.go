@@ -1,0 +1,210 @@
+package message
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"mdnhub/internal/account"
+	"mdnhub/internal/db"
+	"mdnhub/internal/gateway"
+)
+
+// Errors of send_sms.
+var (
+	ErrNotHolder     = errors.New("the MDN is not held by you")
+	ErrNoRecentSMS   = errors.New("no incoming messages within past 30 minutes")
+	ErrOffline       = errors.New("MDN is offline")
+	ErrTooLong       = errors.New("message too long")
+	ErrNotAccepted   = errors.New("message was not accepted for delivery")
+	ErrCannotSend    = errors.New("sending SMS is not supported for this MDN")
+	ErrEmptyText     = errors.New("empty message")
+	ErrBadRecipient  = errors.New("invalid recipient")
+	ErrRequestClosed = errors.New("the request no longer holds a number")
+)
+
+// SendFee is the flat price of one outbound SMS, in cents.
+const SendFee = 10
+
+// ReplyWindow is how recent the recipient's last message must be.
+const ReplyWindow = 30 * time.Minute
+
+// MaxSendLength is the longest outbound text, in characters.
+const MaxSendLength = 160
+
+// Sender hands outbound SMS to the number's gateway.
+type Sender interface {
+	Send(ctx context.Context, gatewayName string, m gateway.Outbound) (gateway.SendResult, error)
+}
+
+// SetSender sets the gateway registry used by Send.
+func (s *Service) SetSender(snd Sender) { s.sender = snd }
+
+// SendAsk is a send_sms call.
+type SendAsk struct {
+	UserID    int64
+	MDN       string // normalized; or RequestID
+	RequestID int64
+	To        string
+	Text      string
+}
+
+// Send sends an SMS from a number the user holds now (an open request or an
+// active rental) to a number that texted it within the past 30 minutes. The
+// 0.10 fee is held in one transaction with the outbound message, then kept if
+// the gateway accepted the message or refunded in the same transaction that
+// records the refusal: a refused message costs nothing.
+func (s *Service) Send(ctx context.Context, a SendAsk) (Message, error) {
+	text := a.Text
+	if text == "" {
+		return Message{}, ErrEmptyText
+	}
+	if !utf8.ValidString(text) || utf8.RuneCountInString(text) > MaxSendLength {
+		return Message{}, ErrTooLong
+	}
+	to := strings.TrimSpace(a.To)
+	if to == "" || len(to) > 32 {
+		return Message{}, ErrBadRecipient
+	}
+	now := s.clock.Now()
+	var (
+		m       Message
+		gw      string
+		numerID int64
+	)
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if m.MDN, numerID, gw, err = s.holder(ctx, tx, a, now); err != nil {
+			return err
+		}
+		var recent bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM messages
+			WHERE user_id = $1 AND mdn = $2 AND kind = 'sms' AND received_at >= $3 AND sender IN ($4, $5, $6))`,
+			a.UserID, m.MDN, now.Add(-ReplyWindow).Unix(), to, digits(to), "1"+digits(to)).Scan(&recent); err != nil {
+			return err
+		}
+		if !recent {
+			return ErrNoRecentSMS
+		}
+		m.UserID, m.From, m.Text, m.PriceCents, m.ReceivedAt = a.UserID, m.MDN, text, SendFee, now.Unix()
+		if err := tx.QueryRowContext(ctx,
+			`INSERT INTO messages (user_id, number_id, kind, mdn, sender, recipient, body, price_cents, received_at, gateway, status)
+			 VALUES ($1, $2, 'outbound', $3, $3, $4, $5, $6, $7, $8, 'sending') RETURNING id`,
+			a.UserID, numerID, m.MDN, to, text, SendFee, m.ReceivedAt, gw).Scan(&m.ID); err != nil {
+			return err
+		}
+		_, err = account.Post(ctx, tx, a.UserID, -SendFee, account.KindSMS, fmt.Sprintf("SMS %d from %s to %s", m.ID, m.MDN, to), m.ID, now.Unix())
+		return err
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	res, sendErr := s.sender.Send(ctx, gw, gateway.Outbound{ID: m.ID, From: m.MDN, To: to, Text: text})
+	accepted := sendErr == nil && res.Accepted
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if accepted {
+			_, err := tx.ExecContext(ctx, `UPDATE messages SET status = 'accepted', gateway_msg_id = $1 WHERE id = $2`,
+				outboundKey(res.GatewayID), m.ID)
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET status = 'refused' WHERE id = $1`, m.ID); err != nil {
+			return err
+		}
+		_, err := account.Post(ctx, tx, a.UserID, SendFee, account.KindRefund, fmt.Sprintf("Refund of SMS %d: not accepted", m.ID), m.ID, s.clock.Now().Unix())
+		return err
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	switch {
+	case errors.Is(sendErr, gateway.ErrUnsupported):
+		return Message{}, ErrCannotSend
+	case !accepted:
+		if sendErr != nil {
+			s.log().Warn("send_sms failed", "gateway", gw, "err", sendErr)
+		}
+		return Message{}, ErrNotAccepted
+	}
+	return m, nil
+}
+
+// holder finds the number the user holds now, by MDN or by request id, and
+// checks that it can send: a rented number must be online.
+func (s *Service) holder(ctx context.Context, tx *sql.Tx, a SendAsk, now time.Time) (mdn string, numberID int64, gw string, err error) {
+	if a.RequestID != 0 {
+		err := tx.QueryRowContext(ctx, `SELECT mdn FROM requests WHERE id = $1 AND user_id = $2 AND closed_at IS NULL AND number_id IS NOT NULL AND expires_at > $3`,
+			a.RequestID, a.UserID, now.Unix()).Scan(&a.MDN)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", 0, "", ErrRequestClosed
+		}
+		if err != nil {
+			return "", 0, "", err
+		}
+	}
+	var (
+		online, rented, requested bool
+	)
+	err = tx.QueryRowContext(ctx, `SELECT n.id, n.gateway, n.online,
+		  EXISTS (SELECT 1 FROM rentals r WHERE r.number_id = n.id AND r.user_id = $2 AND r.status = 'active' AND r.expires_at > $3),
+		  EXISTS (SELECT 1 FROM requests q WHERE q.number_id = n.id AND q.user_id = $2 AND q.closed_at IS NULL AND q.expires_at > $3)
+		FROM numbers n WHERE n.mdn = $1 AND n.held_by = $2`, a.MDN, a.UserID, now.Unix()).
+		Scan(&numberID, &gw, &online, &rented, &requested)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !rented && !requested) {
+		return "", 0, "", ErrNotHolder
+	}
+	if err != nil {
+		return "", 0, "", err
+	}
+	if !online {
+		return "", 0, "", ErrOffline
+	}
+	return a.MDN, numberID, gw, nil
+}
+
+// RecordReceipt applies a gateway's delivery receipt to the outbound message
+// it sent under gatewayID. An unknown id is ignored (receipts may outlive
+// their messages); it reports whether a message matched.
+func (s *Service) RecordReceipt(ctx context.Context, gatewayName, gatewayID, state string) (bool, error) {
+	var n int64
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE messages SET status = $1 WHERE gateway = $2 AND gateway_msg_id = $3 AND kind = 'outbound'`,
+			state, gatewayName, outboundKey(gatewayID))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n > 0, err
+}
+
+// OutboundStatus returns the status of an outbound message by id, for tests
+// and the web log.
+func (s *Service) OutboundStatus(ctx context.Context, id int64) (string, error) {
+	var st string
+	err := s.db.R.QueryRowContext(ctx, `SELECT status FROM messages WHERE id = $1 AND kind = 'outbound'`, id).Scan(&st)
+	return st, db.NoRows(err)
+}
+
+func digits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// outboundKey stores a gateway's id of an outbound message apart from the
+// ids of inbound ones, which share the (gateway, gateway_msg_id) index.
+func outboundKey(gatewayID string) any {
+	if gatewayID == "" {
+		return nil
+	}
+	return "out:" + gatewayID
+}
