@@ -7,6 +7,7 @@ import (
 	"mdnhub/internal/account"
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/inventory"
+	"mdnhub/internal/message"
 	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
 )
@@ -63,7 +64,7 @@ func errorText(err error) (text string, internal bool) {
 	case errors.Is(err, catalog.ErrUnknownService):
 		return "Invalid service name", false
 	}
-	for target, text := range rentalErrors {
+	for target, text := range domainErrors {
 		if errors.Is(err, target) {
 			return text, false
 		}
@@ -71,8 +72,8 @@ func errorText(err error) (text string, internal bool) {
 	return textInternal, true
 }
 
-// rentalErrors are the texts of the rental errors.
-var rentalErrors = map[error]string{
+// domainErrors are the texts of the rental and send_sms errors.
+var domainErrors = map[error]string{
 	rental.ErrNotFound:         "Invalid rental ID",
 	rental.ErrNoRental:         "No rental for this MDN and service",
 	rental.ErrEnded:            "Rental has ended",
@@ -84,4 +85,14 @@ var rentalErrors = map[error]string{
 	rental.ErrNotSwitchable:    "Only rentals of the Unknown or Unlimited service can switch service",
 	rental.ErrNotFresh:         "The MDN is not available for this service",
 	rental.ErrForwarding:       "Call forwarding is not supported for this MDN",
+
+	message.ErrNotHolder:     "The MDN is not held by you",
+	message.ErrNoRecentSMS:   "No incoming messages within past 30 minutes",
+	message.ErrOffline:       "MDN is offline",
+	message.ErrTooLong:       "Message too long",
+	message.ErrEmptyText:     "Missing parameter: sms",
+	message.ErrNotAccepted:   "Message was not accepted for delivery",
+	message.ErrCannotSend:    "Sending SMS is not supported for this MDN",
+	message.ErrBadRecipient:  "Invalid to: must be a phone number or short code",
+	message.ErrRequestClosed: "Invalid request ID",
 }

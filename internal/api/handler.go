@@ -62,6 +62,7 @@ func NewHandler(d Deps) *Handler {
 		"request_status": h.requestStatus,
 		"reject":         h.reject,
 		"read_sms":       h.readSMS,
+		"send_sms":       h.sendSMS,
 		"list_services":  h.listServices,
 		"balance":        h.balance,
 

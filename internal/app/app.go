@@ -95,7 +95,13 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 		OnlineWindow: cfg.Rentals.OnlineWindow, HoldFor: cfg.Rentals.HoldFor, ReserveFeeCents: cfg.Rentals.ReserveFeeCents(),
 	}, log)
 	a.Messages = message.NewService(d, clk, a.Rentals, a.Requests)
+	a.Messages.SetSender(a.Gateways)
+	a.Messages.SetLogger(log)
 	a.Sim.SetDeliverer(a.Messages)
+	if err := a.addGateways(); err != nil {
+		d.Close()
+		return nil, err
+	}
 	a.Jobs, err = jobs.New(d, jobs.Services{Requests: a.Requests, Rentals: a.Rentals}, jobs.Options{Logger: log.With("component", "jobs")})
 	if err != nil {
 		d.Close()
@@ -123,6 +129,7 @@ func (a *App) Handler() http.Handler {
 	}
 	mux.Handle("/api_command.php", apiHandler)
 	mux.Handle("/sims/api_command.php", apiHandler)
+	mux.HandleFunc("/gateway/{name}/{action}", a.gatewayPush)
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.Handle("GET /metrics", a.metricsHandler())
 	return mux
@@ -164,6 +171,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		ln.Close()
 		return err
 	}
+	gateways := a.runGateways(bg)
 
 	srv := &http.Server{
 		Handler:           a.Handler(),
@@ -191,6 +199,8 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		a.Log.Warn("http shutdown", "err", serr)
 	}
 	a.Sim.Stop()
+	stopBG()
+	gateways.Wait()
 	if jerr := a.Jobs.Stop(sctx); jerr != nil {
 		a.Log.Warn("job runner stop", "err", jerr)
 	}

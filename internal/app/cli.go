@@ -17,6 +17,7 @@ import (
 type CLI struct {
 	Stdout, Stderr io.Writer
 	Env            func(string) (string, bool)
+	Environ        func() []string
 }
 
 const usage = `usage: mdnhub <command> [flags]
@@ -114,7 +115,11 @@ func (c *CLI) loadConfig(path string, overrides map[string]string) (config.Confi
 	if env == nil {
 		env = os.LookupEnv
 	}
-	cfg, err := config.Load(path, env)
+	environ := c.Environ
+	if environ == nil {
+		environ = os.Environ
+	}
+	cfg, err := config.Load(path, env, environ())
 	if err != nil {
 		return cfg, err
 	}

@@ -27,6 +27,7 @@ type Config struct {
 	Sim      Sim
 	Catalog  Catalog
 	Log      Log
+	Gateways Gateways
 }
 
 // DB selects and tunes the database.
@@ -185,6 +186,7 @@ func (c *Config) Validate() error {
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		bad("log.format", "must be text or json, got %q", c.Log.Format)
 	}
+	c.Gateways.validate(bad)
 	if len(errs) == 0 {
 		return nil
 	}

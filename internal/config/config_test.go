@@ -68,3 +68,33 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestGateways(t *testing.T) {
+	c := Default()
+	file := "gateway.sms1.kind = smpp\ngateway.sms1.addr = 127.0.0.1:2775\ngateway.sms1.password = hunter2\n"
+	if err := c.load(strings.NewReader(file), "f"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.loadGatewayEnv([]string{"MDNHUB_GATEWAY__PUSH__KIND=httppush", "MDNHUB_GATEWAY__PUSH__TOKEN=abc", "PATH=/bin"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.Gateways["sms1"]["addr"] != "127.0.0.1:2775" || c.Gateways["push"]["token"] != "abc" {
+		t.Fatalf("gateways %+v", c.Gateways)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	c.Dump(&buf)
+	if strings.Contains(buf.String(), "hunter2") || strings.Contains(buf.String(), "= abc") ||
+		!strings.Contains(buf.String(), "gateway.sms1.addr = 127.0.0.1:2775") {
+		t.Fatalf("dump:\n%s", buf.String())
+	}
+	c.Gateways["bad"] = map[string]string{"kind": "carrier-pigeon"}
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "gateway.bad.kind") {
+		t.Fatalf("bad kind: %v", err)
+	}
+	if err := c.load(strings.NewReader("gateway.Bad Name.kind = smpp"), "f"); err == nil {
+		t.Fatal("bad gateway name accepted")
+	}
+}

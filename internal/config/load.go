@@ -109,7 +109,18 @@ func (c *Config) load(r io.Reader, name string) error {
 		if !ok {
 			return fmt.Errorf("%s:%d: expected key = value", name, line)
 		}
-		if err := c.Set(strings.TrimSpace(key), value); err != nil {
+		key = strings.TrimSpace(key)
+		if rest, ok := strings.CutPrefix(key, "gateway."); ok {
+			gw, setting, ok := strings.Cut(rest, ".")
+			if !ok {
+				return fmt.Errorf("%s:%d: expected gateway.<name>.<setting>", name, line)
+			}
+			if err := c.setGateway(gw, setting, value); err != nil {
+				return fmt.Errorf("%s:%d: %w", name, line, err)
+			}
+			continue
+		}
+		if err := c.Set(key, value); err != nil {
 			return fmt.Errorf("%s:%d: %w", name, line, err)
 		}
 	}
@@ -130,9 +141,9 @@ func (c *Config) LoadEnv(lookup func(string) (string, bool)) error {
 }
 
 // Load builds the configuration: defaults, then the file (if path is not
-// empty), then the environment. It does not validate; call Validate after
-// applying flags.
-func Load(path string, lookup func(string) (string, bool)) (Config, error) {
+// empty), then the environment (lookup for settings, environ for gateway
+// variables). It does not validate; call Validate after applying flags.
+func Load(path string, lookup func(string) (string, bool), environ []string) (Config, error) {
 	c := Default()
 	if path != "" {
 		if err := c.LoadFile(path); err != nil {
@@ -140,6 +151,9 @@ func Load(path string, lookup func(string) (string, bool)) (Config, error) {
 		}
 	}
 	if err := c.LoadEnv(lookup); err != nil {
+		return c, err
+	}
+	if err := c.loadGatewayEnv(environ); err != nil {
 		return c, err
 	}
 	return c, nil
@@ -155,6 +169,11 @@ func (c *Config) Dump(w io.Writer) error {
 			v = "<redacted>"
 		}
 		if _, err := fmt.Fprintf(w, "%s = %s\t# %s\n", f.key, v, f.help); err != nil {
+			return err
+		}
+	}
+	for _, line := range c.Gateways.dumpLines() {
+		if _, err := fmt.Fprintln(w, line); err != nil {
 			return err
 		}
 	}
