@@ -33,7 +33,7 @@ import (
 //	sixty   60.00, exactly an Unlimited rental without the reservation fee
 //	poor     0.50
 //
-// Free: 12125550006 and 12125550007, and 13105550000 (the only number for
+// Free: 12125550006 and 12125550007, and 16175550000 (the only number for
 // 3-day rentals). Yahoo has no 3-day price.
 func newLTRErrFixture(t *testing.T, e *apptest.Env) *errFixture {
 	t.Helper()
@@ -46,7 +46,7 @@ func newLTRErrFixture(t *testing.T, e *apptest.Env) *errFixture {
 	}
 	e.Numbers(t, apptest.Seq("212", 8)...)
 	ltrPut(t, e,
-		inventory.Import{MDN: "13105550000", Carrier: "Verizon", Gateway: "sim", ShortRental: true},
+		inventory.Import{MDN: "16175550000", Carrier: "Verizon", Gateway: "sim", ShortRental: true},
 		inventory.Import{MDN: "13125550000", Carrier: "ATT", Gateway: "lab"})
 	srv := e.Server(t)
 	f := &errFixture{e: e, srv: srv, users: map[string]errUser{}}
