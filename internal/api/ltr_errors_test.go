@@ -355,5 +355,16 @@ func TestErrorsLTRTable(t *testing.T) {
 				}
 			})
 		}
+		// The refusals were about what each case changed: the same user
+		// rents, for 30 and 3 days and by reservation, once the input is right.
+		a := f.as("a")
+		a.ok(t, "ltr_rent", "service", "Google", "duration", "30")
+		if r := a.ok(t, "ltr_rent", "service", "Google", "duration", "3"); !bytes.Contains(r.body, []byte(`"mdn":"16175550000"`)) {
+			t.Errorf("3-day rental: %s", r.body)
+		}
+		a.ok(t, "ltr_rent", "service", "Unlimited", "reserve", "true")
+		a.ok(t, "ltr_switch_service", "ltr_id", "4", "new_service", "Google")
+		a.ok(t, "ltr_forward", "ltr_id", "1", "destination", "")
+		e.CheckLedger(t)
 	})
 }

@@ -21,6 +21,7 @@ import (
 
 	"mdnhub/internal/account"
 	"mdnhub/internal/api"
+	"mdnhub/internal/callback"
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/clock"
 	"mdnhub/internal/config"
@@ -50,6 +51,8 @@ type App struct {
 	Jobs      *jobs.Runner
 	Gateways  *gateway.Registry
 	Sim       *sim.Simulator
+	Events    *callback.Outbox
+	Callbacks *callback.Dispatcher
 }
 
 // NewLogger builds the process logger from the configuration.
@@ -81,20 +84,26 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 		return nil, err
 	}
 	a := &App{Config: cfg, Log: log, Clock: clk, DB: d, Registry: prometheus.NewRegistry()}
+	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Accounts = account.NewService(d, clk, cfg.API.AuthCacheTTL, cfg.API.AuthCacheMax)
 	a.Catalog = catalog.New(d, clk, cfg.Requests.DefaultLifetime)
 	a.Inventory = inventory.NewStore(d, clk)
 	// The request service joins the inventory's availability notifications
 	// before the rental service: freed numbers go to premium bids first,
 	// then to Unlimited reservations.
-	a.Requests = request.NewService(d, clk, a.Inventory, cfg.Requests.MaxOpen, log)
+	a.Events = callback.NewOutbox(cfg.Compat.PriorityRequestEvent)
+	a.Callbacks = callback.NewDispatcher(d, clk, callback.Options{
+		Attempts: int64(cfg.Callbacks.Attempts), RetryInterval: cfg.Callbacks.RetryInterval,
+		Timeout: cfg.Callbacks.Timeout, AllowPrivate: cfg.Callbacks.AllowPrivate,
+	}, log.With("component", "callbacks"), a.Registry)
+	a.Requests = request.NewService(d, clk, a.Inventory, a.Events, cfg.Requests.MaxOpen, log)
 	a.Sim = sim.New(nil, cfg.Sim.MinDelay, cfg.Sim.MaxDelay, log.With("component", "sim"))
 	a.Sim.ActivationDelay = cfg.Sim.ActivationDelay
 	a.Gateways = gateway.NewRegistry(a.Sim)
-	a.Rentals = rental.NewService(d, clk, a.Inventory, a.Catalog, a.Gateways, rental.Options{
+	a.Rentals = rental.NewService(d, clk, a.Inventory, a.Catalog, a.Gateways, a.Events, rental.Options{
 		OnlineWindow: cfg.Rentals.OnlineWindow, HoldFor: cfg.Rentals.HoldFor, ReserveFeeCents: cfg.Rentals.ReserveFeeCents(),
 	}, log)
-	a.Messages = message.NewService(d, clk, a.Rentals, a.Requests)
+	a.Messages = message.NewService(d, clk, a.Rentals, a.Requests, a.Events)
 	a.Messages.SetSender(a.Gateways)
 	a.Messages.SetLogger(log)
 	a.Sim.SetDeliverer(a.Messages)
@@ -102,13 +111,17 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 		d.Close()
 		return nil, err
 	}
-	a.Jobs, err = jobs.New(d, jobs.Services{Requests: a.Requests, Rentals: a.Rentals}, jobs.Options{Logger: log.With("component", "jobs")})
+	a.Registry.MustRegister(&numbersCollector{inv: a.Inventory, log: log})
+	a.Jobs, err = jobs.New(d, jobs.Services{Requests: a.Requests, Rentals: a.Rentals, Callbacks: a.Callbacks},
+		jobs.Options{Logger: log.With("component", "jobs")})
 	if err != nil {
 		d.Close()
 		return nil, err
 	}
 	a.Requests.SetScheduler(a.Jobs)
 	a.Rentals.SetScheduler(a.Jobs)
+	a.Events.SetScheduler(a.Jobs)
+	a.Callbacks.SetScheduler(a.Jobs)
 	return a, nil
 }
 
@@ -212,8 +225,6 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 }
 
 func (a *App) metricsHandler() http.Handler {
-	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a.Registry.MustRegister(&numbersCollector{inv: a.Inventory, log: a.Log})
 	return promhttpHandler(a.Registry)
 }
 

@@ -32,6 +32,7 @@ commands:
   numbers    import | list | enable | disable | online | offline
   services   set | import | list | rules | rule-add | rule-delete
   rentals    list | reports | resolve
+  callbacks  set | log | redeliver
   sim        send: inject an inbound SMS as if a gateway received it
 
 Every command takes -config FILE (key = value lines); MDNHUB_* environment
@@ -62,6 +63,8 @@ func (c *CLI) Run(ctx context.Context, args []string) int {
 		err = c.services(ctx, args[1:])
 	case "rentals":
 		err = c.rentals(ctx, args[1:])
+	case "callbacks":
+		err = c.callbacks(ctx, args[1:])
 	case "sim":
 		err = c.sim(ctx, args[1:])
 	case "help", "-h", "--help":

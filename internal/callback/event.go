@@ -1,12 +1,16 @@
-// Package callback holds customers' callback events: each event is written
-// in the transaction of the change that causes it (an outbox), to be
-// delivered to the account's callback URL.
+// Package callback delivers customers' callback events. Each event is
+// written in the transaction of the change that causes it (an outbox) along
+// with the durable job that delivers it, so an event is never lost and never
+// sent for a change that did not commit.
 package callback
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
+	"time"
 )
 
 // Event names, as the reference spells them.
@@ -14,13 +18,40 @@ const (
 	EventIncomingMessage = "incoming_message"
 	EventLTRRenewal      = "ltr_renewal"
 	EventPremiumRequest  = "premium_request"
+	// EventPriorityRequest is the premium event's name on some sites of the
+	// API family; compat.priority_request_event also emits it.
+	EventPriorityRequest = "priority_request"
 )
 
 // Field is one form field of an event, in the order it is sent.
 type Field struct{ Name, Value string }
 
-// Record writes an event in the caller's transaction.
-func Record(ctx context.Context, tx *sql.Tx, userID int64, event string, now int64, fields ...Field) error {
+// Scheduler inserts the delivery job of an event in the caller's transaction.
+type Scheduler interface {
+	ScheduleCallback(ctx context.Context, tx *sql.Tx, eventID int64, attempt int64, at time.Time) error
+}
+
+// Outbox records events for delivery.
+type Outbox struct {
+	sched         Scheduler
+	priorityAlias bool
+}
+
+// NewOutbox returns the outbox; with priorityAlias every premium_request
+// event is also emitted as priority_request.
+func NewOutbox(priorityAlias bool) *Outbox { return &Outbox{priorityAlias: priorityAlias} }
+
+// SetScheduler sets the job scheduler (the job runner is built after the
+// services that record events).
+func (o *Outbox) SetScheduler(s Scheduler) { o.sched = s }
+
+// Record writes an event for a user, with its delivery job, in the caller's
+// transaction. Users without a callback URL get no event.
+func (o *Outbox) Record(ctx context.Context, tx *sql.Tx, userID int64, event string, now int64, fields ...Field) error {
+	names := []string{event}
+	if event == EventPremiumRequest && o.priorityAlias {
+		names = append(names, EventPriorityRequest)
+	}
 	pairs := make([][2]string, len(fields))
 	for i, f := range fields {
 		pairs[i] = [2]string{f.Name, f.Value}
@@ -29,8 +60,29 @@ func Record(ctx context.Context, tx *sql.Tx, userID int64, event string, now int
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx,
-		`INSERT INTO callback_events (user_id, event, payload, created_at) VALUES ($1, $2, $3, $4)`,
-		userID, event, string(payload), now)
-	return err
+	for _, name := range names {
+		var id int64
+		err := tx.QueryRowContext(ctx,
+			`INSERT INTO callback_events (user_id, event, payload, created_at, delivery_id, status, url)
+			 SELECT id, $2, $3, $4, $5, 'pending', callback_url FROM users WHERE id = $1 AND callback_url <> ''
+			 RETURNING id`, userID, name, string(payload), now, newDeliveryID()).Scan(&id)
+		if err == sql.ErrNoRows {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := o.sched.ScheduleCallback(ctx, tx, id, 0, time.Unix(now, 0)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newDeliveryID is the event's unique id, sent with every attempt so that a
+// receiver can recognise a repeat.
+func newDeliveryID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }

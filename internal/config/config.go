@@ -18,16 +18,17 @@ import (
 
 // Config is the whole configuration of one mdnhub process.
 type Config struct {
-	DB       DB
-	HTTP     HTTP
-	API      API
-	Requests Requests
-	Rentals  Rentals
-	Compat   Compat
-	Sim      Sim
-	Catalog  Catalog
-	Log      Log
-	Gateways Gateways
+	DB        DB
+	HTTP      HTTP
+	API       API
+	Requests  Requests
+	Rentals   Rentals
+	Callbacks Callbacks
+	Compat    Compat
+	Sim       Sim
+	Catalog   Catalog
+	Log       Log
+	Gateways  Gateways
 }
 
 // DB selects and tunes the database.
@@ -72,9 +73,18 @@ func (r Rentals) ReserveFeeCents() int64 {
 	return c
 }
 
+// Callbacks tune the delivery of customers' callbacks.
+type Callbacks struct {
+	Attempts      int           `key:"callbacks.attempts" help:"delivery attempts of an event in all (the first and the retries)"`
+	RetryInterval time.Duration `key:"callbacks.retry_interval" help:"wait between delivery attempts"`
+	Timeout       time.Duration `key:"callbacks.timeout" help:"time limit of one delivery attempt"`
+	AllowPrivate  bool          `key:"callbacks.allow_private" help:"allow callback targets on loopback, private and link-local addresses"`
+}
+
 // Compat switches behaviours that some client families expect.
 type Compat struct {
-	RequestStatusObject bool `key:"compat.request_status_object" help:"request_status answers one object instead of an array"`
+	RequestStatusObject  bool `key:"compat.request_status_object" help:"request_status answers one object instead of an array"`
+	PriorityRequestEvent bool `key:"compat.priority_request_event" help:"also send each premium_request callback as priority_request"`
 }
 
 // Sim configures the simulator gateway.
@@ -101,14 +111,15 @@ type Log struct {
 // in the working directory, the API on port 8080.
 func Default() Config {
 	return Config{
-		DB:       DB{Driver: "sqlite", Path: "mdnhub.db", Synchronous: "FULL", MaxConns: 8},
-		HTTP:     HTTP{Addr: "127.0.0.1:8080", ShutdownTimeout: 15 * time.Second, MaxBodyBytes: 1 << 20},
-		API:      API{RateLimit: 0, AuthCacheTTL: 10 * time.Second, AuthCacheMax: 10000},
-		Requests: Requests{MaxOpen: 20, DefaultLifetime: 900 * time.Second},
-		Rentals:  Rentals{OnlineWindow: 2 * time.Hour, HoldFor: 30 * 24 * time.Hour, ReserveFee: "5.00"},
-		Sim:      Sim{Enabled: false, MinDelay: 3 * time.Second, MaxDelay: 12 * time.Second, ActivationDelay: 10 * time.Second},
-		Catalog:  Catalog{AvailabilityRefresh: 30 * time.Second},
-		Log:      Log{Level: "info", Format: "text"},
+		DB:        DB{Driver: "sqlite", Path: "mdnhub.db", Synchronous: "FULL", MaxConns: 8},
+		HTTP:      HTTP{Addr: "127.0.0.1:8080", ShutdownTimeout: 15 * time.Second, MaxBodyBytes: 1 << 20},
+		API:       API{RateLimit: 0, AuthCacheTTL: 10 * time.Second, AuthCacheMax: 10000},
+		Requests:  Requests{MaxOpen: 20, DefaultLifetime: 900 * time.Second},
+		Callbacks: Callbacks{Attempts: 6, RetryInterval: 10 * time.Minute, Timeout: 10 * time.Second},
+		Rentals:   Rentals{OnlineWindow: 2 * time.Hour, HoldFor: 30 * 24 * time.Hour, ReserveFee: "5.00"},
+		Sim:       Sim{Enabled: false, MinDelay: 3 * time.Second, MaxDelay: 12 * time.Second, ActivationDelay: 10 * time.Second},
+		Catalog:   Catalog{AvailabilityRefresh: 30 * time.Second},
+		Log:       Log{Level: "info", Format: "text"},
 	}
 }
 
@@ -168,6 +179,15 @@ func (c *Config) Validate() error {
 	}
 	if fee, err := money.Parse(c.Rentals.ReserveFee); err != nil || fee < 0 {
 		bad("rentals.reserve_fee", "must be an amount in dollars such as 5.00")
+	}
+	if c.Callbacks.Attempts < 1 || c.Callbacks.Attempts > 100 {
+		bad("callbacks.attempts", "must be between 1 and 100")
+	}
+	if c.Callbacks.RetryInterval < time.Second {
+		bad("callbacks.retry_interval", "must be at least 1s")
+	}
+	if c.Callbacks.Timeout < time.Second || c.Callbacks.Timeout > 5*time.Minute {
+		bad("callbacks.timeout", "must be between 1s and 5m")
 	}
 	if c.Sim.ActivationDelay < 0 {
 		bad("sim.activation_delay", "must not be negative")

@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 
+	"mdnhub/internal/callback"
 	"mdnhub/internal/db"
 	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
@@ -22,8 +23,9 @@ import (
 
 // Services are the domain services whose jobs run here.
 type Services struct {
-	Requests *request.Service
-	Rentals  *rental.Service
+	Requests  *request.Service
+	Rentals   *rental.Service
+	Callbacks *callback.Dispatcher
 }
 
 // Runner owns the River client.
@@ -46,6 +48,7 @@ func New(d *db.DB, svc Services, o Options) (*Runner, error) {
 	river.AddWorker(workers, &expireRentalWorker{svc: svc})
 	river.AddWorker(workers, &parkNumberWorker{svc: svc})
 	river.AddWorker(workers, &numberOnlineWorker{svc: svc})
+	river.AddWorker(workers, &callbackWorker{svc: svc})
 	if o.Workers <= 0 {
 		o.Workers = 10
 	}
@@ -107,6 +110,12 @@ func (r *Runner) ScheduleRentalExpiry(ctx context.Context, tx *sql.Tx, rentalID 
 // of its online window.
 func (r *Runner) ScheduleNumberPark(ctx context.Context, tx *sql.Tx, numberID int64, at time.Time) error {
 	return r.schedule(ctx, tx, ParkNumberArgs{NumberID: numberID, At: at.Unix()}, at)
+}
+
+// ScheduleCallback inserts the delivery job of a callback event: attempt is
+// the number of attempts already made.
+func (r *Runner) ScheduleCallback(ctx context.Context, tx *sql.Tx, eventID, attempt int64, at time.Time) error {
+	return r.schedule(ctx, tx, CallbackArgs{EventID: eventID, Attempt: attempt}, at)
 }
 
 // ScheduleNumberOnline inserts the job that completes an activation.

@@ -107,6 +107,25 @@ func (w *matchWaitingWorker) Work(ctx context.Context, job *river.Job[MatchWaiti
 	return err
 }
 
+// CallbackArgs makes one delivery attempt of a callback event; Attempt is
+// the number of attempts made before it, so a superseded job does nothing.
+type CallbackArgs struct {
+	EventID int64 `json:"event_id"`
+	Attempt int64 `json:"attempt"`
+}
+
+// Kind names the job in the queue.
+func (CallbackArgs) Kind() string { return "deliver_callback" }
+
+type callbackWorker struct {
+	river.WorkerDefaults[CallbackArgs]
+	svc Services
+}
+
+func (w *callbackWorker) Work(ctx context.Context, job *river.Job[CallbackArgs]) error {
+	return w.svc.Callbacks.Attempt(ctx, job.Args.EventID, job.Args.Attempt)
+}
+
 // snoozeEarly turns a domain "not due yet" into a snooze until at.
 func snoozeEarly(err error, at int64) error {
 	if errors.Is(err, request.ErrNotDue) || errors.Is(err, rental.ErrNotDue) {

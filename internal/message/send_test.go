@@ -178,4 +178,3 @@ func TestReceipts(t *testing.T) {
 		}
 	})
 }
-

@@ -8,14 +8,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"mdnhub/internal/callback"
 	"mdnhub/internal/clock"
 	"mdnhub/internal/db"
 	"mdnhub/internal/inventory"
 	"mdnhub/internal/message/pin"
+	"mdnhub/internal/money"
 	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
 )
@@ -70,6 +73,12 @@ type Service struct {
 	waiters  waiters
 	sender   Sender
 	logger   *slog.Logger
+	events   Events
+}
+
+// Events records callback events inside a transaction (callback.Outbox).
+type Events interface {
+	Record(ctx context.Context, tx *sql.Tx, userID int64, event string, now int64, fields ...callback.Field) error
 }
 
 func (s *Service) log() *slog.Logger {
@@ -84,8 +93,8 @@ func (s *Service) SetLogger(l *slog.Logger) { s.logger = l }
 
 // NewService returns the message service. A message goes to the active
 // rental of its number, else to the open request holding it.
-func NewService(d *db.DB, c clock.Clock, rentals RentalClaimer, requests Claimer) *Service {
-	return &Service{db: d, clock: c, rentals: rentals, requests: requests}
+func NewService(d *db.DB, c clock.Clock, rentals RentalClaimer, requests Claimer, events Events) *Service {
+	return &Service{db: d, clock: c, rentals: rentals, requests: requests, events: events}
 }
 
 // Delivery tells where a stored message went.
@@ -214,15 +223,42 @@ func (s *Service) deliver(ctx context.Context, tx *sql.Tx, in Inbound, m Message
 			d.Unowned = true
 		}
 	}
-	if m.UserID != 0 {
-		uid := m.UserID
-		s.db.AfterCommit(tx, func() { s.waiters.wake(uid) })
-	}
 	err = tx.QueryRowContext(ctx,
 		`INSERT INTO messages (user_id, request_id, rental_id, number_id, kind, mdn, sender, body, pin, service, price_cents, received_at, gateway, gateway_msg_id)
 		 VALUES ($1, $2, $3, $4, 'sms', $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
 		userID, requestID, rentalID, numberID, m.MDN, m.From, m.Text, m.PIN, m.Service, m.PriceCents, m.ReceivedAt,
 		in.Gateway, gatewayID).Scan(&m.ID)
+	if err != nil {
+		return Delivery{}, err
+	}
 	d.Message = m
-	return d, err
+	if m.UserID == 0 {
+		return d, nil
+	}
+	uid := m.UserID
+	s.db.AfterCommit(tx, func() { s.waiters.wake(uid) })
+	return d, s.events.Record(ctx, tx, m.UserID, callback.EventIncomingMessage, m.ReceivedAt, incomingFields(m)...)
+}
+
+// incomingFields are the incoming_message callback's fields, in the
+// reference's order: id for a one-time request, ltr_id and first_ltr_id for
+// a rental.
+func incomingFields(m Message) []callback.Field {
+	var f []callback.Field
+	if m.RentalID != 0 {
+		f = append(f, callback.Field{Name: "ltr_id", Value: strconv.FormatInt(m.RentalID, 10)},
+			callback.Field{Name: "first_ltr_id", Value: strconv.FormatInt(m.FirstID, 10)})
+	} else {
+		f = append(f, callback.Field{Name: "id", Value: strconv.FormatInt(m.RequestID, 10)})
+	}
+	return append(f,
+		callback.Field{Name: "timestamp", Value: strconv.FormatInt(m.ReceivedAt, 10)},
+		callback.Field{Name: "date_time", Value: clock.HumanTime(time.Unix(m.ReceivedAt, 0))},
+		callback.Field{Name: "from", Value: m.From},
+		callback.Field{Name: "to", Value: m.MDN},
+		callback.Field{Name: "service", Value: m.Service},
+		callback.Field{Name: "reply", Value: m.Text},
+		callback.Field{Name: "pin", Value: m.PIN},
+		callback.Field{Name: "price", Value: money.Text(m.PriceCents)},
+	)
 }

@@ -110,7 +110,7 @@ func (s *Service) autorenew(ctx context.Context, tx *sql.Tx, r Rental, now time.
 		if err := s.end(ctx, tx, r, EndExpired, now.Unix()); err != nil {
 			return err
 		}
-		return callback.Record(ctx, tx, r.UserID, callback.EventLTRRenewal, now.Unix(),
+		return s.events.Record(ctx, tx, r.UserID, callback.EventLTRRenewal, now.Unix(),
 			callback.Field{Name: "status", Value: "error"}, callback.Field{Name: "message", Value: message},
 			callback.Field{Name: "previous_ltr_id", Value: strconv.FormatInt(r.ID, 10)},
 			callback.Field{Name: "mdn", Value: r.MDN}, callback.Field{Name: "service", Value: r.Service})
@@ -121,7 +121,7 @@ func (s *Service) autorenew(ctx context.Context, tx *sql.Tx, r Rental, now time.
 	if err != nil {
 		return err
 	}
-	return callback.Record(ctx, tx, r.UserID, callback.EventLTRRenewal, now.Unix(),
+	return s.events.Record(ctx, tx, r.UserID, callback.EventLTRRenewal, now.Unix(),
 		callback.Field{Name: "status", Value: "ok"},
 		callback.Field{Name: "new_ltr_id", Value: strconv.FormatInt(next.ID, 10)},
 		callback.Field{Name: "previous_ltr_id", Value: strconv.FormatInt(r.ID, 10)},

@@ -122,6 +122,8 @@ func TestAutorenew(t *testing.T) {
 		e.Numbers(t, "12125550000", "12125550001")
 		rich, _ := e.User(t, 4000)
 		poor, _ := e.User(t, 2000)
+		e.WithCallback(t, rich.ID)
+		e.WithCallback(t, poor.ID)
 		a := rent(t, e, rental.Ask{UserID: rich.ID, Service: svc, Autorenew: true})
 		b := rent(t, e, rental.Ask{UserID: poor.ID, Service: svc, Autorenew: true})
 		e.Clock.Set(a.Expires())

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"mdnhub/internal/callback"
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/clock"
 	"mdnhub/internal/db"
@@ -46,13 +47,19 @@ type Service struct {
 	sched    Scheduler
 	opt      Options
 	log      *slog.Logger
+	events   Events
+}
+
+// Events records callback events inside a transaction (callback.Outbox).
+type Events interface {
+	Record(ctx context.Context, tx *sql.Tx, userID int64, event string, now int64, fields ...callback.Field) error
 }
 
 // NewService returns the rental service. It joins the inventory's
 // availability notifications so that waiting Unlimited reservations get freed
 // numbers. SetScheduler must be called before use.
-func NewService(d *db.DB, c clock.Clock, inv *inventory.Store, cat *catalog.Catalog, gw Gateways, opt Options, log *slog.Logger) *Service {
-	s := &Service{db: d, clock: c, inv: inv, catalog: cat, gateways: gw, opt: opt, log: log}
+func NewService(d *db.DB, c clock.Clock, inv *inventory.Store, cat *catalog.Catalog, gw Gateways, events Events, opt Options, log *slog.Logger) *Service {
+	s := &Service{db: d, clock: c, inv: inv, catalog: cat, gateways: gw, events: events, opt: opt, log: log}
 	inv.OnAvailable(s.offer)
 	return s
 }

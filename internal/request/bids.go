@@ -60,7 +60,7 @@ func (s *Service) offer(ctx context.Context, tx *sql.Tx, numberID int64) error {
 	if err := s.sched.ScheduleExpiry(ctx, tx, r.ID, time.Unix(r.ExpiresAt, 0)); err != nil {
 		return err
 	}
-	if err := callback.Record(ctx, tx, r.UserID, callback.EventPremiumRequest, now.Unix(),
+	if err := s.events.Record(ctx, tx, r.UserID, callback.EventPremiumRequest, now.Unix(),
 		callback.Field{Name: "status", Value: "ok"}, callback.Field{Name: "id", Value: strconv.FormatInt(r.ID, 10)},
 		callback.Field{Name: "mdn", Value: r.MDN}, callback.Field{Name: "service", Value: r.Service},
 		callback.Field{Name: "price", Value: money.Text(r.PriceCents)}); err != nil {

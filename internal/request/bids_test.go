@@ -47,6 +47,7 @@ func TestBidWaitsWinsAndFiresEvent(t *testing.T) {
 		low, _ := e.User(t, 1000)
 		high, _ := e.User(t, 1000)
 		plain, _ := e.User(t, 1000)
+		e.WithCallback(t, high.ID)
 		held := mustCreate(t, e, holder.ID, svc, nil)
 		e.Clock.Advance(time.Second)
 		bLow := mustCreate(t, e, low.ID, svc, withMarkup(20))

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"mdnhub/internal/callback"
 	"mdnhub/internal/clock"
 	"mdnhub/internal/db"
 	"mdnhub/internal/inventory"
@@ -19,6 +20,11 @@ type Scheduler interface {
 	ScheduleExpiry(ctx context.Context, tx *sql.Tx, requestID int64, at time.Time) error
 }
 
+// Events records callback events inside a transaction (callback.Outbox).
+type Events interface {
+	Record(ctx context.Context, tx *sql.Tx, userID int64, event string, now int64, fields ...callback.Field) error
+}
+
 // Service runs one-time requests.
 type Service struct {
 	db      *db.DB
@@ -27,6 +33,7 @@ type Service struct {
 	sched   Scheduler
 	maxOpen int
 	log     *slog.Logger
+	events  Events
 
 	mu       sync.RWMutex
 	reserved []func(Request)
@@ -39,8 +46,8 @@ const BidLifetime = 30 * time.Minute
 // requests. It joins the inventory's availability notifications so that
 // freed numbers go to waiting bids first. SetScheduler must be called before
 // the first Create.
-func NewService(d *db.DB, c clock.Clock, inv *inventory.Store, maxOpen int, log *slog.Logger) *Service {
-	s := &Service{db: d, clock: c, inv: inv, maxOpen: maxOpen, log: log}
+func NewService(d *db.DB, c clock.Clock, inv *inventory.Store, events Events, maxOpen int, log *slog.Logger) *Service {
+	s := &Service{db: d, clock: c, inv: inv, events: events, maxOpen: maxOpen, log: log}
 	inv.OnAvailable(s.offer)
 	return s
 }

@@ -92,6 +92,15 @@ func (e *Env) User(t testing.TB, balanceCents int64) (account.User, string) {
 	return u, key
 }
 
+// WithCallback gives a user a callback URL (nothing listens there: tests
+// that deliver start their own receiver), so that its events are recorded.
+func (e *Env) WithCallback(t testing.TB, userID int64) {
+	t.Helper()
+	if _, err := e.Accounts.SetCallback(e.ctx, userID, "http://callback.invalid/hook", ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Service adds a service with a one-time price and a lifetime (0: default).
 func (e *Env) Service(t testing.TB, name string, priceCents int64, lifetime time.Duration) catalog.Service {
 	t.Helper()
