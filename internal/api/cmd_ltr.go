@@ -87,6 +87,9 @@ func (h *Handler) ltrRent(c *call) (any, error) {
 	if ask.MDN, err = c.p.mdn("mdn"); err != nil {
 		return nil, err
 	}
+	if ask.MDN != "" && ask.Reserve {
+		return nil, errorf("Invalid mdn: a reservation takes the next available number, not a given one")
+	}
 	if ask.MDN == "" {
 		if ask.AreaCode, err = c.p.areaCode(); err != nil {
 			return nil, err
@@ -101,7 +104,8 @@ func (h *Handler) ltrRent(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := rentJSON{ID: r.ID, MDN: r.MDN, Service: r.Service, Price: amount(r.PriceCents), Carrier: r.Carrier}
+	// price is what was charged: for a reservation, the rental and its fee.
+	out := rentJSON{ID: r.ID, MDN: r.MDN, Service: r.Service, Price: amount(r.PriceCents + r.FeeCents), Carrier: r.Carrier}
 	if r.Status == rental.StatusActive {
 		out.Expires = clock.HumanTimePlain(r.Expires())
 	}
@@ -160,7 +164,11 @@ func (h *Handler) ltrAutorenew(c *call) (any, error) {
 		return nil, err
 	}
 	if !given {
-		return h.Rentals.Autorenew(c.ctx, c.user.UserID, ref, nil)
+		on, err := h.Rentals.Autorenew(c.ctx, c.user.UserID, ref, nil)
+		if err != nil {
+			return nil, err
+		}
+		return on, nil
 	}
 	if _, err := h.Rentals.Autorenew(c.ctx, c.user.UserID, ref, &set); err != nil {
 		if err == rental.ErrEnded {
@@ -199,12 +207,7 @@ func (h *Handler) ltrSwitchService(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The new service is new_service; with a rental named by id, service
-	// may carry it too.
 	target := c.p.raw("new_service")
-	if target == "" && ref.ID != 0 {
-		target = c.p.raw("service")
-	}
 	if target == "" {
 		return nil, missing("new_service")
 	}
@@ -239,10 +242,11 @@ func (h *Handler) ltrForward(c *call) (any, error) {
 	return "Call forwarding updated", nil
 }
 
-// rentalFilter narrows read_sms to one rental: its service parameter is the
-// detected service ("Unknown" included), and an Unlimited rental switched to
-// a service filters by it when no service is given.
-func (h *Handler) rentalFilter(c *call) (rentalID int64, service string, err error) {
+// rentalFilter narrows read_sms to one rental and its renewals (the chain of
+// its first rental): its service parameter is the detected service
+// ("Unknown" included), and an Unlimited rental switched to a service
+// filters by it when no service is given.
+func (h *Handler) rentalFilter(c *call) (chain int64, service string, err error) {
 	ref, err := h.rentalRef(c)
 	if err != nil {
 		return 0, "", err
@@ -254,13 +258,13 @@ func (h *Handler) rentalFilter(c *call) (rentalID int64, service string, err err
 	name := c.p.raw("service")
 	switch {
 	case name == "":
-		return r.ID, r.FilterService, nil
+		return r.FirstID, r.FilterService, nil
 	case strings.EqualFold(name, rental.UnknownService):
-		return r.ID, rental.UnknownService, nil
+		return r.FirstID, rental.UnknownService, nil
 	}
 	svc, err := h.service(c, name)
 	if err != nil {
 		return 0, "", err
 	}
-	return r.ID, svc.Name, nil
+	return r.FirstID, svc.Name, nil
 }

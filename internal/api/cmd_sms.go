@@ -34,7 +34,7 @@ func (h *Handler) readSMS(c *call) (any, error) {
 			return nil, err
 		}
 	case c.p.has("ltr_id"):
-		if f.RentalID, f.Service, err = h.rentalFilter(c); err != nil {
+		if f.RentalChain, f.Service, err = h.rentalFilter(c); err != nil {
 			return nil, err
 		}
 	default:

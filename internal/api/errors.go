@@ -79,6 +79,8 @@ var domainErrors = map[error]string{
 	rental.ErrEnded:            "Rental has ended",
 	rental.ErrDuration:         "Duration must be 3 or 30",
 	rental.ErrNoShortRental:    "3-day rentals are not available for this service",
+	rental.ErrNotShort:         "This MDN does not support 3-day rentals",
+	rental.ErrAwaiting:         "Rental is awaiting an MDN",
 	rental.ErrReserveUnlimited: "Reservations are only available for the Unlimited service",
 	rental.ErrAlreadyReported:  "Already reported",
 	rental.ErrNoReport:         "No report for this MDN",

@@ -10,12 +10,15 @@ import (
 // Filter selects a user's messages for read_sms.
 type Filter struct {
 	UserID    int64
-	RequestID int64  // one request; overrides MDN and Service
-	RentalID  int64  // one rental; overrides MDN (Service filters the detected service)
-	MDN       string // normalized
-	Service   string // canonical service name
-	Limit     int    // default 3
-	Since     int64  // unix time; 0: the past 2 days
+	RequestID int64 // one request; overrides MDN and Service
+	RentalID  int64 // one rental; overrides MDN (Service filters the detected service)
+	// RentalChain, the first rental's id, selects a rental and all its
+	// renewals, like RentalID.
+	RentalChain int64
+	MDN         string // normalized
+	Service     string // canonical service name
+	Limit       int    // default 3
+	Since       int64  // unix time; 0: the past 2 days
 }
 
 // DefaultLimit and DefaultWindow are read_sms's defaults: the 3 newest
@@ -49,8 +52,13 @@ func (s *Service) Read(ctx context.Context, f Filter) ([]Message, error) {
 	switch {
 	case f.RequestID != 0:
 		add("request_id", f.RequestID)
-	case f.RentalID != 0:
-		add("rental_id", f.RentalID)
+	case f.RentalID != 0 || f.RentalChain != 0:
+		if f.RentalID != 0 {
+			add("rental_id", f.RentalID)
+		} else {
+			args = append(args, f.RentalChain)
+			where.WriteString(" AND rental_id IN (SELECT id FROM rentals WHERE first_id = $" + strconv.Itoa(len(args)) + ")")
+		}
 		if f.Service != "" {
 			add("service", f.Service)
 		}

@@ -17,6 +17,9 @@ import (
 func (s *Service) Autorenew(ctx context.Context, userID int64, ref Ref, set *bool) (bool, error) {
 	if set == nil {
 		r, err := s.Find(ctx, userID, ref)
+		if err == nil && r.Status == StatusEnded {
+			return false, ErrEnded
+		}
 		return r.Autorenew, err
 	}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -41,7 +44,7 @@ func (s *Service) Forward(ctx context.Context, userID int64, ref Ref, destinatio
 		if r.Status == StatusEnded {
 			return ErrEnded
 		}
-		return ErrForwarding // a reservation has no number yet
+		return ErrAwaiting
 	}
 	if err := s.gateways.Forward(ctx, r.Gateway, r.MDN, destination); err != nil {
 		if errors.Is(err, gateway.ErrUnsupported) {

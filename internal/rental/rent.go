@@ -106,6 +106,15 @@ func (s *Service) rent(ctx context.Context, tx *sql.Tx, a Ask, price int64) (Ren
 		prev, err := s.find(ctx, tx, a.UserID, Ref{MDN: a.MDN, Service: a.Service.Name}, s.lockFor())
 		switch {
 		case err == nil && prev.Status == StatusActive:
+			if a.Days == 3 {
+				n, err := s.inv.Lock(ctx, tx, prev.NumberID)
+				if err != nil {
+					return Rental{}, err
+				}
+				if !n.ShortRental {
+					return Rental{}, ErrNotShort
+				}
+			}
 			return s.renew(ctx, tx, prev, r, now)
 		case err == nil:
 			r.FirstID = prev.FirstID
@@ -130,7 +139,8 @@ func (s *Service) rent(ctx context.Context, tx *sql.Tx, a Ask, price int64) (Ren
 
 // criteria is what a reservation asks of a number.
 func (s *Service) criteria(r Rental) inventory.Criteria {
-	return inventory.Criteria{UserID: r.UserID, ServiceIDs: []int64{r.ServiceID}, AreaCode: r.AreaCode, State: r.State}
+	return inventory.Criteria{UserID: r.UserID, ServiceIDs: []int64{r.ServiceID}, AreaCode: r.AreaCode, State: r.State,
+		ShortRental: r.Days == 3}
 }
 
 // insert stores a new rental (its first_id defaults to itself), charges it
@@ -262,12 +272,12 @@ func (s *Service) offer(ctx context.Context, tx *sql.Tx, numberID int64) error {
 		skip = " FOR UPDATE OF r SKIP LOCKED"
 	}
 	r, err := scanRental(tx.QueryRowContext(ctx, `SELECT `+rentalColumns+rentalFrom+`
-		WHERE r.status = 'awaiting'
+		WHERE r.status = 'awaiting' AND (r.days <> 3 OR $5)
 		  AND (r.area_code = $1 OR (r.area_code = '' AND (r.state = '' OR r.state = $2)))
 		  AND NOT EXISTS (SELECT 1 FROM burns b WHERE b.number_id = $3 AND b.service_id = r.service_id)
 		  AND NOT EXISTS (SELECT 1 FROM rental_holds h WHERE h.number_id = $3 AND h.service_id = r.service_id
 		                  AND h.user_id <> r.user_id AND h.until > $4)
-		ORDER BY r.id LIMIT 1`+skip, n.AreaCode, n.State, n.ID, now.Unix()))
+		ORDER BY r.id LIMIT 1`+skip, n.AreaCode, n.State, n.ID, now.Unix(), n.ShortRental))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}

@@ -41,6 +41,7 @@ var (
 	ErrEnded            = errors.New("rental has ended")
 	ErrDuration         = errors.New("duration must be 3 or 30")
 	ErrNoShortRental    = errors.New("3-day rentals are not available for this service")
+	ErrNotShort         = errors.New("this MDN does not support 3-day rentals")
 	ErrReserveUnlimited = errors.New("reserve is only available for the Unlimited service")
 	ErrAlreadyReported  = errors.New("already reported")
 	ErrNoReport         = errors.New("no report for this MDN")

@@ -184,7 +184,7 @@ func TestRenewByMDNAndHold(t *testing.T) {
 		if r2.FirstID != r.ID || r2.Expires() != r.Expires().Add(30*day) || r2.MDN != r.MDN {
 			t.Fatalf("renewal %+v", r2)
 		}
-		if old, _ := e.Rentals.Find(ctx, u.ID, rental.Ref{ID: r.ID}); old.Status != rental.StatusEnded || old.EndReason != rental.EndRenewed {
+		if old, _ := e.Rentals.ByID(ctx, r.ID); old.Status != rental.StatusEnded || old.EndReason != rental.EndRenewed {
 			t.Fatalf("renewed rental %+v", old)
 		}
 		if err := e.Rentals.Release(ctx, u.ID, rental.Ref{ID: r2.ID}); err != nil {
@@ -536,5 +536,63 @@ func TestRentInsufficientFunds(t *testing.T) {
 			t.Fatal("number held after a failed rental")
 		}
 		e.CheckLedger(t)
+	})
+}
+
+// A renewal continues the rental: reports, messages and the old id all
+// follow the chain.
+func TestChainAfterRenewal(t *testing.T) {
+	apptest.ForEachDB(t, func(t *testing.T, e *apptest.Env) {
+		svc := e.Service(t, "Google", 100, 0)
+		e.Numbers(t, "12125550000", "12125550001")
+		u, _ := e.User(t, 100000)
+		r := rent(t, e, rental.Ask{UserID: u.ID, Service: svc, MDN: "12125550000"})
+		if _, err := e.Messages.Deliver(ctx, message.Inbound{To: r.MDN, From: "22000", Text: "before renewal"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Rentals.ReportProblem(ctx, u.ID, rental.Ref{ID: r.ID}); err != nil {
+			t.Fatal(err)
+		}
+		// 3 days on a number not marked for short rentals: refused.
+		if _, err := e.Rentals.Rent(ctx, rental.Ask{UserID: u.ID, Service: svc, Days: 3, MDN: r.MDN}); !errors.Is(err, rental.ErrNotShort) {
+			t.Fatalf("3-day renewal of a 30-day-only number: %v", err)
+		}
+		next := rent(t, e, rental.Ask{UserID: u.ID, Service: svc, MDN: r.MDN})
+		if got, _ := e.Rentals.Find(ctx, u.ID, rental.Ref{ID: r.ID}); got.ID != next.ID {
+			t.Fatalf("the first id names rental %d, want the renewal %d", got.ID, next.ID)
+		}
+		if err := e.Rentals.ReportProblem(ctx, u.ID, rental.Ref{ID: next.ID}); !errors.Is(err, rental.ErrAlreadyReported) {
+			t.Fatalf("report after renewal: %v", err)
+		}
+		rep, err := e.Rentals.ReportStatus(ctx, u.ID, rental.Ref{MDN: r.MDN, Service: "Google"})
+		if err != nil || rep.Text() != "pending" {
+			t.Fatalf("report status after renewal: %q %v", rep.Text(), err)
+		}
+		rep, err = e.Rentals.Resolve(ctx, rep.ID, rental.Resolution{Replace: true})
+		if err != nil || rep.Text() != "replaced with 12125550001" {
+			t.Fatalf("resolve after renewal: %q %v", rep.Text(), err)
+		}
+		ms, err := e.Messages.Read(ctx, message.Filter{UserID: u.ID, RentalChain: next.FirstID})
+		if err != nil || len(ms) != 1 || ms[0].Text != "before renewal" {
+			t.Fatalf("chain messages %+v %v", ms, err)
+		}
+	})
+}
+
+func TestShortReservationNeedsShortNumber(t *testing.T) {
+	apptest.ForEachDB(t, func(t *testing.T, e *apptest.Env) {
+		unlimited := e.Service(t, "Unlimited", 300, 0)
+		e.Numbers(t, "12125550000") // not marked for 3-day rentals
+		u, _ := e.User(t, 100000)
+		r := rent(t, e, rental.Ask{UserID: u.ID, Service: unlimited, Days: 3, Reserve: true})
+		if r.Status != rental.StatusAwaiting {
+			t.Fatalf("3-day reservation took a 30-day-only number: %+v", r)
+		}
+		if _, err := e.Inventory.Put(ctx, []inventory.Import{{MDN: "12125550001", ShortRental: true}}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := e.Rentals.Find(ctx, u.ID, rental.Ref{ID: r.ID}); got.MDN != "12125550001" {
+			t.Fatalf("reservation %+v", got)
+		}
 	})
 }

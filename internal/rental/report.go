@@ -41,6 +41,10 @@ func (r Report) Text() string {
 
 const reportColumns = `id, rental_id, user_id, mdn, status, outcome, created_at, COALESCE(resolved_at, 0)`
 
+// ErrAwaiting is returned for an action that needs the number of a
+// reservation that has none yet.
+var ErrAwaiting = errors.New("the reservation has no number yet")
+
 func scanReport(row interface{ Scan(...any) error }) (Report, error) {
 	var r Report
 	err := row.Scan(&r.ID, &r.RentalID, &r.UserID, &r.MDN, &r.Status, &r.Outcome, &r.CreatedAt, &r.ResolvedAt)
@@ -55,11 +59,12 @@ func (s *Service) ReportProblem(ctx context.Context, userID int64, ref Ref) erro
 			return err
 		}
 		if r.Status != StatusActive {
-			return ErrNoRental
+			return ErrAwaiting
 		}
 		var pending bool
 		if err := tx.QueryRowContext(ctx,
-			`SELECT EXISTS (SELECT 1 FROM rental_reports WHERE rental_id = $1 AND status = 'pending')`, r.ID).Scan(&pending); err != nil {
+			`SELECT EXISTS (SELECT 1 FROM rental_reports p JOIN rentals x ON x.id = p.rental_id
+			 WHERE x.first_id = $1 AND p.status = 'pending')`, r.FirstID).Scan(&pending); err != nil {
 			return err
 		}
 		if pending {
@@ -72,14 +77,15 @@ func (s *Service) ReportProblem(ctx context.Context, userID int64, ref Ref) erro
 	})
 }
 
-// ReportStatus returns the latest report on the rental.
+// ReportStatus returns the latest report on the rental or its chain.
 func (s *Service) ReportStatus(ctx context.Context, userID int64, ref Ref) (Report, error) {
 	r, err := s.Find(ctx, userID, ref)
 	if err != nil {
 		return Report{}, err
 	}
 	rep, err := scanReport(s.db.R.QueryRowContext(ctx,
-		`SELECT `+reportColumns+` FROM rental_reports WHERE rental_id = $1 ORDER BY id DESC LIMIT 1`, r.ID))
+		`SELECT `+reportColumns+` FROM rental_reports WHERE rental_id IN (SELECT id FROM rentals WHERE first_id = $1)
+		 ORDER BY id DESC LIMIT 1`, r.FirstID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Report{}, ErrNoReport
 	}
@@ -138,7 +144,9 @@ func (s *Service) Resolve(ctx context.Context, reportID int64, res Resolution) (
 		if rep.Status != "pending" {
 			return fmt.Errorf("%w: report %d is already %s", ErrInvalid, rep.ID, rep.Status)
 		}
-		r, err := scanRental(tx.QueryRowContext(ctx, `SELECT `+rentalColumns+rentalFrom+` WHERE r.id = $1`+s.lockFor(), rep.RentalID))
+		// The report stands for the rental's chain: renewals since it was
+		// made are the same number for the same customer.
+		r, err := s.find(ctx, tx, rep.UserID, Ref{ID: rep.RentalID}, s.lockFor())
 		if err != nil {
 			return err
 		}

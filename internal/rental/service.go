@@ -75,8 +75,10 @@ type Ref struct {
 	Service string // service name, with MDN
 }
 
-// Find returns the user's rental named by ref. By MDN and service it is the
-// newest rental of the user for that number and service.
+// Find returns the user's rental named by ref. A renewal is a new rental
+// chained to the first one, and any id of a chain names its newest rental,
+// so a client that keeps its first ltr_id follows its renewals. By MDN and
+// service it is the newest rental of the user for that number and service.
 func (s *Service) Find(ctx context.Context, userID int64, ref Ref) (Rental, error) {
 	return s.find(ctx, s.db.R, userID, ref, "")
 }
@@ -87,7 +89,9 @@ func (s *Service) find(ctx context.Context, q db.Querier, userID int64, ref Ref,
 		err error
 	)
 	if ref.ID != 0 {
-		r, err = scanRental(q.QueryRowContext(ctx, `SELECT `+rentalColumns+rentalFrom+` WHERE r.id = $1 AND r.user_id = $2`+lock, ref.ID, userID))
+		r, err = scanRental(q.QueryRowContext(ctx, `SELECT `+rentalColumns+rentalFrom+`
+			WHERE r.user_id = $2 AND r.first_id = (SELECT x.first_id FROM rentals x WHERE x.id = $1 AND x.user_id = $2)
+			ORDER BY r.id DESC LIMIT 1`+lock, ref.ID, userID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return Rental{}, ErrNotFound
 		}
@@ -98,6 +102,16 @@ func (s *Service) find(ctx context.Context, q db.Querier, userID int64, ref Ref,
 		userID, ref.MDN, strings.ToLower(ref.Service)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Rental{}, ErrNoRental
+	}
+	return r, err
+}
+
+// ByID returns one rental row exactly as stored (no chain following, any
+// user), for the operator.
+func (s *Service) ByID(ctx context.Context, id int64) (Rental, error) {
+	r, err := scanRental(s.db.R.QueryRowContext(ctx, `SELECT `+rentalColumns+rentalFrom+` WHERE r.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Rental{}, ErrNotFound
 	}
 	return r, err
 }
