@@ -16,6 +16,7 @@ const (
 	KindRefund  = "refund"  // automatic refund of a request
 	KindRental  = "rental"  // long-term rental, renewal, reservation or service switch
 	KindSMS     = "sms"     // outbound SMS fee
+	KindProxy   = "proxy"   // proxy rental
 )
 
 // InsufficientFundsError is returned when a debit would take the balance

@@ -8,6 +8,7 @@ import (
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/inventory"
 	"mdnhub/internal/message"
+	"mdnhub/internal/proxy"
 	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
 )
@@ -97,4 +98,19 @@ var domainErrors = map[error]string{
 	message.ErrCannotSend:    "Sending SMS is not supported for this MDN",
 	message.ErrBadRecipient:  "Invalid to: must be a phone number or short code",
 	message.ErrRequestClosed: "Invalid request ID",
+
+	proxy.ErrNoPort:          "Invalid port",
+	proxy.ErrMinDuration:     "Minimum duration is 60 minutes",
+	proxy.ErrDurationTooLong: "Invalid duration: at most 129600 minutes (90 days)",
+	proxy.ErrNotExclusive:    "Unable to rent the port exclusively",
+	proxy.ErrPortFull:        "The port is not available",
+	proxy.ErrNoPorts:         "No ports available, retry later",
+	proxy.ErrAlreadyRenting:  "You already rent this port",
+	proxy.ErrNotFound:        "Invalid proxy rental ID",
+	proxy.ErrEnded:           "Proxy rental has ended",
+	proxy.ErrNoExclusive:     "No exclusive port rental",
+	proxy.ErrNoRedial:        "This port cannot be redialled",
+	proxy.ErrSamePort:        "The rental is already on this port",
+	proxy.ErrServiceRequired: "Missing parameter: service",
+	proxy.ErrServiceTooLong:  "Invalid service: at most 64 characters, no commas",
 }

@@ -14,6 +14,7 @@ import (
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/clock"
 	"mdnhub/internal/message"
+	"mdnhub/internal/proxy"
 	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
 )
@@ -25,6 +26,7 @@ type Deps struct {
 	Requests *request.Service
 	Rentals  *rental.Service
 	Messages *message.Service
+	Proxies  *proxy.Service
 	Clock    clock.Clock
 	Log      *slog.Logger
 	Metrics  *Metrics
@@ -75,6 +77,11 @@ func NewHandler(d Deps) *Handler {
 		"ltr_reported_status": h.ltrReportedStatus,
 		"ltr_switch_service":  h.ltrSwitchService,
 		"ltr_forward":         h.ltrForward,
+
+		"proxy_list":   h.proxyList,
+		"proxy_rent":   h.proxyRent,
+		"proxy_swap":   h.proxySwap,
+		"proxy_redial": h.proxyRedial,
 	}
 	return h
 }

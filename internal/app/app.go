@@ -31,6 +31,8 @@ import (
 	"mdnhub/internal/inventory"
 	"mdnhub/internal/jobs"
 	"mdnhub/internal/message"
+	"mdnhub/internal/proxy"
+	"mdnhub/internal/proxy/redial"
 	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
 )
@@ -53,6 +55,7 @@ type App struct {
 	Sim       *sim.Simulator
 	Events    *callback.Outbox
 	Callbacks *callback.Dispatcher
+	Proxies   *proxy.Service
 }
 
 // NewLogger builds the process logger from the configuration.
@@ -111,8 +114,13 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 		d.Close()
 		return nil, err
 	}
+	if a.Proxies, err = newProxyService(d, clk, cfg.Proxy, log); err != nil {
+		d.Close()
+		return nil, err
+	}
 	a.Registry.MustRegister(&numbersCollector{inv: a.Inventory, log: log})
-	a.Jobs, err = jobs.New(d, jobs.Services{Requests: a.Requests, Rentals: a.Rentals, Callbacks: a.Callbacks},
+	a.Jobs, err = jobs.New(d, jobs.Services{Requests: a.Requests, Rentals: a.Rentals, Callbacks: a.Callbacks,
+		Proxies: a.Proxies, Redialer: redial.New()},
 		jobs.Options{Logger: log.With("component", "jobs")})
 	if err != nil {
 		d.Close()
@@ -122,6 +130,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 	a.Rentals.SetScheduler(a.Jobs)
 	a.Events.SetScheduler(a.Jobs)
 	a.Callbacks.SetScheduler(a.Jobs)
+	a.Proxies.SetScheduler(a.Jobs)
 	return a, nil
 }
 
@@ -133,7 +142,8 @@ func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	h := api.NewHandler(api.Deps{
 		Accounts: a.Accounts, Catalog: a.Catalog, Requests: a.Requests, Rentals: a.Rentals, Messages: a.Messages,
-		Clock: a.Clock, Log: a.Log, Metrics: api.NewMetrics(a.Registry),
+		Proxies: a.Proxies,
+		Clock:   a.Clock, Log: a.Log, Metrics: api.NewMetrics(a.Registry),
 		RequestStatusObject: a.Config.Compat.RequestStatusObject, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes,
 	})
 	var apiHandler http.Handler = h

@@ -33,6 +33,7 @@ commands:
   services   set | import | list | rules | rule-add | rule-delete
   rentals    list | reports | resolve
   callbacks  set | log | redeliver
+  proxy      port-set | ports | port-enable | port-disable | redials | rentals
   sim        send: inject an inbound SMS as if a gateway received it
 
 Every command takes -config FILE (key = value lines); MDNHUB_* environment
@@ -65,6 +66,8 @@ func (c *CLI) Run(ctx context.Context, args []string) int {
 		err = c.rentals(ctx, args[1:])
 	case "callbacks":
 		err = c.callbacks(ctx, args[1:])
+	case "proxy":
+		err = c.proxy(ctx, args[1:])
 	case "sim":
 		err = c.sim(ctx, args[1:])
 	case "help", "-h", "--help":

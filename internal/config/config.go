@@ -11,6 +11,8 @@ package config
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"mdnhub/internal/money"
@@ -24,6 +26,7 @@ type Config struct {
 	Requests  Requests
 	Rentals   Rentals
 	Callbacks Callbacks
+	Proxy     Proxy
 	Compat    Compat
 	Sim       Sim
 	Catalog   Catalog
@@ -81,6 +84,45 @@ type Callbacks struct {
 	AllowPrivate  bool          `key:"callbacks.allow_private" help:"allow callback targets on loopback, private and link-local addresses"`
 }
 
+// Proxy configures proxy rentals and the proxy front.
+type Proxy struct {
+	Enabled         bool          `key:"proxy.enabled" help:"run the SOCKS5 and HTTP proxy listeners"`
+	SOCKSAddr       string        `key:"proxy.socks_addr" help:"listen address of the SOCKS5 proxy"`
+	HTTPAddr        string        `key:"proxy.http_addr" help:"listen address of the HTTP proxy"`
+	PublicIP        string        `key:"proxy.public_ip" help:"address customers connect to, shown as proxy_ip"`
+	SharedHourly    string        `key:"proxy.shared_hourly" help:"price per hour of a shared port, in dollars"`
+	ExclusiveHourly string        `key:"proxy.exclusive_hourly" help:"price per hour of an exclusive port, in dollars"`
+	Discounts       string        `key:"proxy.discounts" help:"duration discounts, e.g. 24h:10,168h:25 (10% from a day, 25% from a week)"`
+	AllowPrivate    bool          `key:"proxy.allow_private" help:"allow proxy destinations on loopback, private and link-local addresses"`
+	MaxConns        int           `key:"proxy.max_conns_per_rental" help:"concurrent connections per proxy rental"`
+	IdleTimeout     time.Duration `key:"proxy.idle_timeout" help:"close a tunnel idle for this long"`
+}
+
+// ProxyDiscount is one parsed entry of proxy.discounts.
+type ProxyDiscount struct {
+	After   time.Duration
+	Percent int64
+}
+
+// ParseDiscounts reads proxy.discounts ("24h:10,168h:25").
+func (p Proxy) ParseDiscounts() ([]ProxyDiscount, error) {
+	var out []ProxyDiscount
+	for _, item := range strings.Split(p.Discounts, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		d, pct, ok := strings.Cut(item, ":")
+		after, err := time.ParseDuration(strings.TrimSpace(d))
+		n, err2 := strconv.ParseInt(strings.TrimSpace(pct), 10, 64)
+		if !ok || err != nil || err2 != nil || after <= 0 || n < 0 || n > 99 {
+			return nil, fmt.Errorf("%q: use <duration>:<percent 0-99>", item)
+		}
+		out = append(out, ProxyDiscount{After: after, Percent: n})
+	}
+	return out, nil
+}
+
 // Compat switches behaviours that some client families expect.
 type Compat struct {
 	RequestStatusObject  bool `key:"compat.request_status_object" help:"request_status answers one object instead of an array"`
@@ -116,10 +158,12 @@ func Default() Config {
 		API:       API{RateLimit: 0, AuthCacheTTL: 10 * time.Second, AuthCacheMax: 10000},
 		Requests:  Requests{MaxOpen: 20, DefaultLifetime: 900 * time.Second},
 		Callbacks: Callbacks{Attempts: 6, RetryInterval: 10 * time.Minute, Timeout: 10 * time.Second},
-		Rentals:   Rentals{OnlineWindow: 2 * time.Hour, HoldFor: 30 * 24 * time.Hour, ReserveFee: "5.00"},
-		Sim:       Sim{Enabled: false, MinDelay: 3 * time.Second, MaxDelay: 12 * time.Second, ActivationDelay: 10 * time.Second},
-		Catalog:   Catalog{AvailabilityRefresh: 30 * time.Second},
-		Log:       Log{Level: "info", Format: "text"},
+		Proxy: Proxy{SOCKSAddr: "127.0.0.1:50000", HTTPAddr: "127.0.0.1:49999", PublicIP: "127.0.0.1",
+			SharedHourly: "0.50", ExclusiveHourly: "2.00", Discounts: "24h:10,168h:25", MaxConns: 64, IdleTimeout: 5 * time.Minute},
+		Rentals: Rentals{OnlineWindow: 2 * time.Hour, HoldFor: 30 * 24 * time.Hour, ReserveFee: "5.00"},
+		Sim:     Sim{Enabled: false, MinDelay: 3 * time.Second, MaxDelay: 12 * time.Second, ActivationDelay: 10 * time.Second},
+		Catalog: Catalog{AvailabilityRefresh: 30 * time.Second},
+		Log:     Log{Level: "info", Format: "text"},
 	}
 }
 
@@ -188,6 +232,23 @@ func (c *Config) Validate() error {
 	}
 	if c.Callbacks.Timeout < time.Second || c.Callbacks.Timeout > 5*time.Minute {
 		bad("callbacks.timeout", "must be between 1s and 5m")
+	}
+	for key, v := range map[string]string{"proxy.shared_hourly": c.Proxy.SharedHourly, "proxy.exclusive_hourly": c.Proxy.ExclusiveHourly} {
+		if cents, err := money.Parse(v); err != nil || cents < 0 {
+			bad(key, "must be an amount in dollars such as 0.50")
+		}
+	}
+	if _, err := c.Proxy.ParseDiscounts(); err != nil {
+		bad("proxy.discounts", "%v", err)
+	}
+	if c.Proxy.Enabled && (c.Proxy.SOCKSAddr == "" || c.Proxy.HTTPAddr == "") {
+		bad("proxy.socks_addr", "both proxy listen addresses are required when proxy.enabled")
+	}
+	if c.Proxy.MaxConns < 1 {
+		bad("proxy.max_conns_per_rental", "must be at least 1")
+	}
+	if c.Proxy.IdleTimeout < time.Second {
+		bad("proxy.idle_timeout", "must be at least 1s")
 	}
 	if c.Sim.ActivationDelay < 0 {
 		bad("sim.activation_delay", "must not be negative")

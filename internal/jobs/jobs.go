@@ -17,6 +17,7 @@ import (
 
 	"mdnhub/internal/callback"
 	"mdnhub/internal/db"
+	"mdnhub/internal/proxy"
 	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
 )
@@ -26,6 +27,8 @@ type Services struct {
 	Requests  *request.Service
 	Rentals   *rental.Service
 	Callbacks *callback.Dispatcher
+	Proxies   *proxy.Service
+	Redialer  proxy.Redialer
 }
 
 // Runner owns the River client.
@@ -49,6 +52,9 @@ func New(d *db.DB, svc Services, o Options) (*Runner, error) {
 	river.AddWorker(workers, &parkNumberWorker{svc: svc})
 	river.AddWorker(workers, &numberOnlineWorker{svc: svc})
 	river.AddWorker(workers, &callbackWorker{svc: svc})
+	river.AddWorker(workers, &expireProxyWorker{svc: svc})
+	river.AddWorker(workers, &redialWorker{svc: svc})
+	river.AddWorker(workers, &autoRedialWorker{svc: svc})
 	if o.Workers <= 0 {
 		o.Workers = 10
 	}
@@ -67,6 +73,9 @@ func New(d *db.DB, svc Services, o Options) (*Runner, error) {
 			river.NewPeriodicJob(river.PeriodicInterval(15*time.Second),
 				func() (river.JobArgs, *river.InsertOpts) { return MatchWaitingArgs{}, nil },
 				&river.PeriodicJobOpts{ID: "match_waiting"}),
+			river.NewPeriodicJob(river.PeriodicInterval(30*time.Second),
+				func() (river.JobArgs, *river.InsertOpts) { return AutoRedialArgs{}, nil },
+				&river.PeriodicJobOpts{ID: "auto_redial"}),
 		},
 	}
 	var (
@@ -116,6 +125,17 @@ func (r *Runner) ScheduleNumberPark(ctx context.Context, tx *sql.Tx, numberID in
 // the number of attempts already made.
 func (r *Runner) ScheduleCallback(ctx context.Context, tx *sql.Tx, eventID, attempt int64, at time.Time) error {
 	return r.schedule(ctx, tx, CallbackArgs{EventID: eventID, Attempt: attempt}, at)
+}
+
+// ScheduleProxyExpiry inserts the expiry job of a proxy rental.
+func (r *Runner) ScheduleProxyExpiry(ctx context.Context, tx *sql.Tx, rentalID int64, at time.Time) error {
+	return r.schedule(ctx, tx, ExpireProxyArgs{RentalID: rentalID, At: at.Unix()}, at)
+}
+
+// ScheduleRedial inserts the job that runs a queued proxy redial now.
+func (r *Runner) ScheduleRedial(ctx context.Context, tx *sql.Tx, redialID int64) error {
+	_, err := r.client.InsertTx(ctx, tx, RedialArgs{RedialID: redialID}, nil)
+	return err
 }
 
 // ScheduleNumberOnline inserts the job that completes an activation.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"mdnhub/internal/proxy"
 	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
 )
@@ -126,9 +127,64 @@ func (w *callbackWorker) Work(ctx context.Context, job *river.Job[CallbackArgs])
 	return w.svc.Callbacks.Attempt(ctx, job.Args.EventID, job.Args.Attempt)
 }
 
+// ExpireProxyArgs ends a proxy rental at the end of its time.
+type ExpireProxyArgs struct {
+	RentalID int64 `json:"rental_id"`
+	At       int64 `json:"at"`
+}
+
+// Kind names the job in the queue.
+func (ExpireProxyArgs) Kind() string { return "expire_proxy" }
+
+type expireProxyWorker struct {
+	river.WorkerDefaults[ExpireProxyArgs]
+	svc Services
+}
+
+func (w *expireProxyWorker) Work(ctx context.Context, job *river.Job[ExpireProxyArgs]) error {
+	return snoozeEarly(w.svc.Proxies.Expire(ctx, job.Args.RentalID), job.Args.At)
+}
+
+// RedialArgs runs a queued redial of a proxy port.
+type RedialArgs struct {
+	RedialID int64 `json:"redial_id"`
+}
+
+// Kind names the job in the queue.
+func (RedialArgs) Kind() string { return "proxy_redial" }
+
+type redialWorker struct {
+	river.WorkerDefaults[RedialArgs]
+	svc Services
+}
+
+func (w *redialWorker) Work(ctx context.Context, job *river.Job[RedialArgs]) error {
+	return w.svc.Proxies.RunRedial(ctx, job.Args.RedialID, w.svc.Redialer)
+}
+
+// Timeout leaves room for the slowest redial action (10 minutes at most).
+func (w *redialWorker) Timeout(job *river.Job[RedialArgs]) time.Duration { return 11 * time.Minute }
+
+// AutoRedialArgs is the periodic job that queues the redials of shared
+// ports whose interval has passed.
+type AutoRedialArgs struct{}
+
+// Kind names the job in the queue.
+func (AutoRedialArgs) Kind() string { return "auto_redial" }
+
+type autoRedialWorker struct {
+	river.WorkerDefaults[AutoRedialArgs]
+	svc Services
+}
+
+func (w *autoRedialWorker) Work(ctx context.Context, job *river.Job[AutoRedialArgs]) error {
+	_, err := w.svc.Proxies.QueueAutoRedials(ctx)
+	return err
+}
+
 // snoozeEarly turns a domain "not due yet" into a snooze until at.
 func snoozeEarly(err error, at int64) error {
-	if errors.Is(err, request.ErrNotDue) || errors.Is(err, rental.ErrNotDue) {
+	if errors.Is(err, request.ErrNotDue) || errors.Is(err, rental.ErrNotDue) || errors.Is(err, proxy.ErrNotDue) {
 		return river.JobSnooze(max(time.Until(time.Unix(at, 0)), time.Second))
 	}
 	return err
