@@ -148,6 +148,29 @@ func (s *Store) OnAvailable(fn func(ctx context.Context, tx *sql.Tx, numberID in
 	s.onAvailable = append(s.onAvailable, fn)
 }
 
+// OfferEach runs the OnAvailable listeners for each number, each in its own
+// transaction, and returns how many of them got taken: the periodic sweep
+// that settles waits placed while a number was being released.
+func (s *Store) OfferEach(ctx context.Context, ids []int64) (int, error) {
+	taken := 0
+	for _, id := range ids {
+		var held bool
+		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+			if err := s.available(ctx, tx, id); err != nil {
+				return err
+			}
+			return tx.QueryRowContext(ctx, `SELECT held_by IS NOT NULL FROM numbers WHERE id = $1`, id).Scan(&held)
+		})
+		if err != nil && !errors.Is(err, db.ErrConflict) {
+			return taken, err
+		}
+		if held {
+			taken++
+		}
+	}
+	return taken, nil
+}
+
 // Available tells the OnAvailable listeners, inside the caller's
 // transaction, that a number may have become available.
 func (s *Store) Available(ctx context.Context, tx *sql.Tx, numberID int64) error {

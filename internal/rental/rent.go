@@ -295,7 +295,6 @@ func (s *Service) offer(ctx context.Context, tx *sql.Tx, numberID int64) error {
 // own transaction; the periodic job runs it to settle reservations placed at
 // the moment a number was released. It returns how many were filled.
 func (s *Service) FillReservations(ctx context.Context) (int, error) {
-	var ids []int64
 	rows, err := s.db.R.QueryContext(ctx, `SELECT n.id FROM numbers n
 		WHERE n.held_by IS NULL AND n.enabled AND n.online
 		  AND EXISTS (SELECT 1 FROM rentals r WHERE r.status = 'awaiting')
@@ -303,33 +302,9 @@ func (s *Service) FillReservations(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	ids, err := db.Int64s(rows)
+	if err != nil {
 		return 0, err
 	}
-	filled := 0
-	for _, id := range ids {
-		var held bool
-		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-			if err := s.offer(ctx, tx, id); err != nil {
-				return err
-			}
-			return tx.QueryRowContext(ctx, `SELECT held_by IS NOT NULL FROM numbers WHERE id = $1`, id).Scan(&held)
-		})
-		if err != nil && !errors.Is(err, db.ErrConflict) {
-			return filled, err
-		}
-		if held {
-			filled++
-		}
-	}
-	return filled, nil
+	return s.inv.OfferEach(ctx, ids)
 }

@@ -12,6 +12,16 @@ import (
 	"mdnhub/internal/money"
 )
 
+// bidFits is the condition that waiting bid r fits number n at time $1:
+// fresh for the bid's service, not rejected by the bidder, not kept for
+// another renter, in the bid's area code or state.
+const bidFits = `r.status = 'Awaiting MDN' AND r.closed_at IS NULL AND r.expires_at > $1
+	AND (r.area_code = n.area_code OR (r.area_code = '' AND (r.state = '' OR r.state = n.state)))
+	AND NOT EXISTS (SELECT 1 FROM burns b WHERE b.number_id = n.id AND b.service_id = r.service_id)
+	AND NOT EXISTS (SELECT 1 FROM rejections x WHERE x.number_id = n.id AND x.user_id = r.user_id)
+	AND NOT EXISTS (SELECT 1 FROM rental_holds h WHERE h.number_id = n.id AND h.service_id = r.service_id
+	                AND h.user_id <> r.user_id AND h.until > $1)`
+
 // offer runs the premium-bid auction for one number inside the transaction
 // that made it available: if it is free, enabled and online and a waiting
 // bid fits it (fresh for the bid's service, not rejected by the bidder, in
@@ -29,14 +39,8 @@ func (s *Service) offer(ctx context.Context, tx *sql.Tx, numberID int64) error {
 	if s.db.Dialect == db.Postgres {
 		skip = " FOR UPDATE OF r SKIP LOCKED"
 	}
-	r, err := scanRequest(tx.QueryRowContext(ctx, `SELECT `+requestColumns+requestFrom+`
-		WHERE r.status = 'Awaiting MDN' AND r.closed_at IS NULL AND r.expires_at > $1
-		  AND (r.area_code = $2 OR (r.area_code = '' AND (r.state = '' OR r.state = $3)))
-		  AND NOT EXISTS (SELECT 1 FROM burns b WHERE b.number_id = $4 AND b.service_id = r.service_id)
-		  AND NOT EXISTS (SELECT 1 FROM rejections x WHERE x.number_id = $4 AND x.user_id = r.user_id)
-		  AND NOT EXISTS (SELECT 1 FROM rental_holds h WHERE h.number_id = $4 AND h.service_id = r.service_id
-		                  AND h.user_id <> r.user_id AND h.until > $1)
-		ORDER BY r.markup DESC, r.id LIMIT 1`+skip, now.Unix(), n.AreaCode, n.State, n.ID))
+	r, err := scanRequest(tx.QueryRowContext(ctx, `SELECT `+requestColumns+requestFrom+` JOIN numbers n ON n.id = $2
+		WHERE `+bidFits+` ORDER BY r.markup DESC, r.id LIMIT 1`+skip, now.Unix(), n.ID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -78,45 +82,14 @@ func (s *Service) offer(ctx context.Context, tx *sql.Tx, numberID int64) error {
 func (s *Service) MatchWaiting(ctx context.Context) (int, error) {
 	now := s.clock.Now().Unix()
 	rows, err := s.db.R.QueryContext(ctx, `SELECT n.id FROM numbers n
-		WHERE n.held_by IS NULL AND n.enabled AND n.online AND EXISTS (
-		  SELECT 1 FROM requests r WHERE r.status = 'Awaiting MDN' AND r.closed_at IS NULL AND r.expires_at > $1
-		    AND (r.area_code = n.area_code OR (r.area_code = '' AND (r.state = '' OR r.state = n.state)))
-		    AND NOT EXISTS (SELECT 1 FROM burns b WHERE b.number_id = n.id AND b.service_id = r.service_id)
-		    AND NOT EXISTS (SELECT 1 FROM rejections x WHERE x.number_id = n.id AND x.user_id = r.user_id)
-		    AND NOT EXISTS (SELECT 1 FROM rental_holds h WHERE h.number_id = n.id AND h.service_id = r.service_id
-		                    AND h.user_id <> r.user_id AND h.until > $1))
+		WHERE n.held_by IS NULL AND n.enabled AND n.online AND EXISTS (SELECT 1 FROM requests r WHERE `+bidFits+`)
 		ORDER BY n.last_used_at, n.id LIMIT 100`, now)
 	if err != nil {
 		return 0, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	ids, err := db.Int64s(rows)
+	if err != nil {
 		return 0, err
 	}
-	won := 0
-	for _, id := range ids {
-		var held bool
-		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-			if err := s.offer(ctx, tx, id); err != nil {
-				return err
-			}
-			return tx.QueryRowContext(ctx, `SELECT held_by IS NOT NULL FROM numbers WHERE id = $1`, id).Scan(&held)
-		})
-		if err != nil && !errors.Is(err, db.ErrConflict) {
-			return won, err
-		}
-		if held {
-			won++
-		}
-	}
-	return won, nil
+	return s.inv.OfferEach(ctx, ids)
 }
