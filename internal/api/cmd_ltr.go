@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"mdnhub/internal/areacode"
 	"mdnhub/internal/clock"
 	"mdnhub/internal/rental"
 )
@@ -84,21 +83,11 @@ func (h *Handler) ltrRent(c *call) (any, error) {
 	if ask.Reserve, _, err = c.p.boolean("reserve"); err != nil {
 		return nil, err
 	}
-	if ask.MDN, err = c.p.mdn("mdn"); err != nil {
+	if ask.MDN, ask.AreaCode, ask.State, err = c.p.target(); err != nil {
 		return nil, err
 	}
 	if ask.MDN != "" && ask.Reserve {
 		return nil, errorf("Invalid mdn: a reservation takes the next available number, not a given one")
-	}
-	if ask.MDN == "" {
-		if ask.AreaCode, err = c.p.areaCode(); err != nil {
-			return nil, err
-		}
-		if ask.AreaCode != "" {
-			ask.State, _ = areacode.State(ask.AreaCode)
-		} else if ask.State, err = c.p.state(); err != nil {
-			return nil, err
-		}
 	}
 	r, err := h.Rentals.Rent(c.ctx, ask)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strconv"
 
-	"mdnhub/internal/areacode"
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/request"
 )
@@ -89,20 +88,8 @@ func (h *Handler) request(c *call) (any, error) {
 		}
 		ask.Markup = m
 	}
-	// mdn wins over areacode, which wins over state; an ignored parameter is
-	// not validated either.
-	if ask.MDN, err = c.p.mdn("mdn"); err != nil {
+	if ask.MDN, ask.AreaCode, ask.State, err = c.p.target(); err != nil {
 		return nil, err
-	}
-	if ask.MDN == "" {
-		if ask.AreaCode, err = c.p.areaCode(); err != nil {
-			return nil, err
-		}
-		if ask.AreaCode != "" {
-			ask.State, _ = areacode.State(ask.AreaCode)
-		} else if ask.State, err = c.p.state(); err != nil {
-			return nil, err
-		}
 	}
 	rs, err := h.Requests.Create(c.ctx, ask)
 	if err != nil {

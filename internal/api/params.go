@@ -123,3 +123,21 @@ func (p params) boolean(name string) (b, ok bool, err error) {
 	}
 	return false, false, errorf("Invalid %s: must be true or false", name)
 }
+
+// target reads which number a request or rental asks for: mdn wins over
+// areacode, which wins over state, and an ignored parameter is not
+// validated either. With an area code the state is derived from it.
+func (p params) target() (mdn, area, state string, err error) {
+	if mdn, err = p.mdn("mdn"); err != nil || mdn != "" {
+		return mdn, "", "", err
+	}
+	if area, err = p.areaCode(); err != nil {
+		return "", "", "", err
+	}
+	if area != "" {
+		state, _ = areacode.State(area)
+		return "", area, state, nil
+	}
+	state, err = p.state()
+	return "", "", state, err
+}

@@ -7,28 +7,13 @@ import (
 	"net/http"
 	"syscall"
 	"time"
+
+	"mdnhub/internal/netguard"
 )
 
 // ErrForbiddenAddress is returned when a callback target resolves to an
 // address the guard refuses.
 var ErrForbiddenAddress = errors.New("callback target address is not allowed")
-
-// forbidden reports why ip may not be called, or "" when it may.
-func forbidden(ip net.IP) string {
-	switch {
-	case ip.IsLoopback():
-		return "loopback"
-	case ip.IsPrivate():
-		return "private"
-	case ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast():
-		return "link-local"
-	case ip.IsMulticast(), ip.IsInterfaceLocalMulticast():
-		return "multicast"
-	case ip.IsUnspecified():
-		return "unspecified"
-	}
-	return ""
-}
 
 // NewClient returns the HTTP client callbacks are sent with: no redirects
 // followed (a 3xx is a failure), no proxy from the environment, a timeout
@@ -47,7 +32,7 @@ func NewClient(timeout time.Duration, allowPrivate bool) *http.Client {
 			if ip == nil {
 				return fmt.Errorf("%w: %s", ErrForbiddenAddress, address)
 			}
-			if why := forbidden(ip); why != "" {
+			if why := netguard.Forbidden(ip); why != "" {
 				return fmt.Errorf("%w: %s is %s", ErrForbiddenAddress, host, why)
 			}
 			return nil
