@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"mdnhub/internal/gateway/httppush"
+	"mdnhub/internal/gateway/smpp"
 )
 
 // addGateways builds the gateways declared in the configuration and adds
@@ -28,6 +29,14 @@ func (a *App) addGateways() error {
 				return err
 			}
 			if err := a.Gateways.Add(httppush.New(cfg, a.Messages, log)); err != nil {
+				return err
+			}
+		case "smpp":
+			cfg, err := smpp.FromSettings(name, kv)
+			if err != nil {
+				return err
+			}
+			if err := a.Gateways.Add(smpp.New(cfg, a.Messages, log, a.Registry)); err != nil {
 				return err
 			}
 		default:

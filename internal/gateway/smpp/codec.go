@@ -151,8 +151,8 @@ func encodeText(text string) encoded {
 		if len(septets) <= gsmSingle {
 			return encoded{coding: data.GSM7BITCoding, parts: [][]byte{septets}}
 		}
-		return encoded{coding: data.GSM7BITCoding, parts: splitUnits(septets, 1, gsmPart, func(i int) bool {
-			return septets[i-1] == gsmEscape
+		return encoded{coding: data.GSM7BITCoding, parts: splitUnits(septets, 1, gsmPart, func(b []byte) bool {
+			return b[len(b)-1] == gsmEscape
 		})}
 	}
 	units := utf16.Encode([]rune(text))
@@ -163,14 +163,15 @@ func encodeText(text string) encoded {
 	if len(units) <= ucs2Single {
 		return encoded{coding: data.UCS2Coding, parts: [][]byte{b}}
 	}
-	return encoded{coding: data.UCS2Coding, parts: splitUnits(b, 2, ucs2Part, func(i int) bool {
-		return utf16.IsSurrogate(rune(units[i/2-1])) && units[i/2-1] < 0xDC00
+	return encoded{coding: data.UCS2Coding, parts: splitUnits(b, 2, ucs2Part, func(b []byte) bool {
+		u := uint16(b[len(b)-2])<<8 | uint16(b[len(b)-1])
+		return u >= 0xD800 && u < 0xDC00 // a high surrogate
 	})}
 }
 
 // splitUnits cuts b into parts of at most per units of size octets each;
-// glued(i) tells that the unit ending at octet i must stay with the next.
-func splitUnits(b []byte, size, per int, glued func(i int) bool) [][]byte {
+// glued(part) tells that the last unit of a part must move to the next.
+func splitUnits(b []byte, size, per int, glued func(part []byte) bool) [][]byte {
 	var parts [][]byte
 	for len(b) > 0 {
 		n := per * size
@@ -178,7 +179,7 @@ func splitUnits(b []byte, size, per int, glued func(i int) bool) [][]byte {
 			parts = append(parts, b)
 			break
 		}
-		if glued(n) {
+		if glued(b[:n]) {
 			n -= size
 		}
 		parts = append(parts, b[:n])

@@ -9,9 +9,9 @@ import (
 
 // Config is one SMPP gateway's settings.
 type Config struct {
-	Name       string
+	Name       string // the gateway's name, stored with its numbers and messages
 	Addr       string // the SMSC, host:port
-	SystemID   string
+	SystemID   string // bind credentials and ESME type, as the SMSC issued them
 	Password   string
 	SystemType string
 	// Split binds a receiver and a transmitter instead of one transceiver,

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the SMPP peers that the interoperability tests of
+# internal/gateway/smpp run against, non-interactively; safe to re-run:
+#   perl  Debian's libnet-smpp-perl (Net::SMPP)
+#   node  node and npm if missing, then the pinned npm package "smpp"
+#         (npm ci in internal/gateway/smpp/testdata/node)
+# Usage: scripts/install-peers.sh [perl] [node]   (default: both)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_install() {
+  local sudo=()
+  if [ "$(id -u)" != 0 ]; then sudo=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  # A stale package list is the usual reason an install fails: refresh once.
+  "${sudo[@]}" apt-get install -y -q "$@" >/dev/null 2>&1 ||
+    { "${sudo[@]}" apt-get update -q >/dev/null && "${sudo[@]}" apt-get install -y -q "$@" >/dev/null; }
+}
+
+install_perl() {
+  if perl -MNet::SMPP -MJSON::PP -MEncode -e 1 2>/dev/null; then return; fi
+  echo "installing libnet-smpp-perl" >&2
+  apt_install libnet-smpp-perl
+  perl -MNet::SMPP -e 1
+}
+
+install_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "installing nodejs and npm" >&2
+    apt_install nodejs npm
+  fi
+  npm ci --no-audit --no-fund --loglevel=error --prefix internal/gateway/smpp/testdata/node
+}
+
+if [ $# -eq 0 ]; then set -- perl node; fi
+for peer in "$@"; do
+  case "$peer" in
+    perl) install_perl ;;
+    node) install_node ;;
+    *) echo "unknown peer $peer (perl or node)" >&2; exit 2 ;;
+  esac
+done
