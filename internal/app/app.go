@@ -94,7 +94,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 	// The request service joins the inventory's availability notifications
 	// before the rental service: freed numbers go to premium bids first,
 	// then to Unlimited reservations.
-	a.Events = callback.NewOutbox(cfg.Compat.PriorityRequestEvent)
+	a.Events = callback.NewOutbox(d, cfg.Compat.PriorityRequestEvent)
 	a.Callbacks = callback.NewDispatcher(d, clk, callback.Options{
 		Attempts: int64(cfg.Callbacks.Attempts), RetryInterval: cfg.Callbacks.RetryInterval,
 		Timeout: cfg.Callbacks.Timeout, AllowPrivate: cfg.Callbacks.AllowPrivate,

@@ -11,6 +11,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"time"
+
+	"mdnhub/internal/db"
 )
 
 // Event names, as the reference spells them.
@@ -33,13 +35,16 @@ type Scheduler interface {
 
 // Outbox records events for delivery.
 type Outbox struct {
+	db            *db.DB
 	sched         Scheduler
 	priorityAlias bool
 }
 
 // NewOutbox returns the outbox; with priorityAlias every premium_request
 // event is also emitted as priority_request.
-func NewOutbox(priorityAlias bool) *Outbox { return &Outbox{priorityAlias: priorityAlias} }
+func NewOutbox(d *db.DB, priorityAlias bool) *Outbox {
+	return &Outbox{db: d, priorityAlias: priorityAlias}
+}
 
 // SetScheduler sets the job scheduler (the job runner is built after the
 // services that record events).
@@ -77,6 +82,29 @@ func (o *Outbox) Record(ctx context.Context, tx *sql.Tx, userID int64, event str
 		}
 	}
 	return nil
+}
+
+// Subscribed tells which of the users have a callback URL, so a batch of
+// events asks once instead of once per event.
+func (o *Outbox) Subscribed(ctx context.Context, q db.Querier, userIDs []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	in, args := o.db.In(nil, db.Anys(userIDs)...)
+	rows, err := q.QueryContext(ctx, `SELECT id FROM users WHERE callback_url <> '' AND id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
 }
 
 // newDeliveryID is the event's unique id, sent with every attempt so that a

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -88,58 +89,107 @@ func (c *Catalog) Rules(ctx context.Context) ([]Rule, error) {
 	return out, rows.Err()
 }
 
-// Detect tells which of the candidate services an SMS from sender with text
-// is for: a matching sender rule wins, then a matching keyword rule, then
-// the service's own name appearing as a word in the text. ok is false when
-// nothing matched. It reads through q so it can run inside a transaction.
-func Detect(ctx context.Context, q db.Querier, sender, text string, candidates []int64) (serviceID int64, ok bool, err error) {
-	if len(candidates) == 0 {
-		return 0, false, nil
-	}
-	var in strings.Builder
-	args := make([]any, len(candidates))
-	for i, id := range candidates {
-		args[i] = id
-		if i > 0 {
-			in.WriteString(", ")
+// Detector tells which service an SMS is for, from the services' rules,
+// loaded once (per batch of messages) and matched in memory.
+type Detector struct {
+	services []detectService // in id order
+}
+
+type detectService struct {
+	id       int64
+	name     string
+	senders  []string // as written, and digits only
+	keywords []*regexp.Regexp
+	byName   *regexp.Regexp
+}
+
+// LoadDetector reads the rules of every enabled service (all true) or of
+// the given services, through q so it can run inside a transaction.
+func LoadDetector(ctx context.Context, q db.Querier, ids []int64) (*Detector, error) {
+	where, args := `s.enabled`, []any{}
+	if ids != nil {
+		if len(ids) == 0 {
+			return &Detector{}, nil
 		}
-		in.WriteString("$" + strconv.Itoa(i+1))
+		var in strings.Builder
+		for i, id := range ids {
+			if i > 0 {
+				in.WriteString(", ")
+			}
+			args = append(args, id)
+			in.WriteString("$" + strconv.Itoa(len(args)))
+		}
+		where = `s.id IN (` + in.String() + `)`
 	}
-	rows, err := q.QueryContext(ctx,
-		`SELECT s.id, s.name, COALESCE(r.kind, ''), COALESCE(r.pattern, '')
-		 FROM services s LEFT JOIN service_rules r ON r.service_id = s.id
-		 WHERE s.id IN (`+in.String()+`) ORDER BY s.id`, args...)
+	rows, err := q.QueryContext(ctx, `SELECT s.id, s.name, COALESCE(r.kind, ''), COALESCE(r.pattern, '')
+		FROM services s LEFT JOIN service_rules r ON r.service_id = s.id WHERE `+where+` ORDER BY s.id, r.id`, args...)
 	if err != nil {
-		return 0, false, err
+		return nil, err
 	}
 	defer rows.Close()
-	lower := strings.ToLower(text)
-	senderDigits := digitsOnly(sender)
-	var byKeyword, byName int64
+	d := &Detector{}
 	for rows.Next() {
 		var (
 			id                  int64
 			name, kind, pattern string
 		)
 		if err := rows.Scan(&id, &name, &kind, &pattern); err != nil {
-			return 0, false, err
+			return nil, err
 		}
-		switch {
-		case kind == RuleSender && (pattern == sender || (senderDigits != "" && digitsOnly(pattern) == senderDigits)):
-			return id, true, nil
-		case kind == RuleKeyword && byKeyword == 0 && containsWord(lower, pattern):
-			byKeyword = id
-		case byName == 0 && containsWord(lower, strings.ToLower(name)):
-			byName = id
+		if n := len(d.services); n == 0 || d.services[n-1].id != id {
+			d.services = append(d.services, detectService{id: id, name: name, byName: wordRE(strings.ToLower(name))})
+		}
+		ds := &d.services[len(d.services)-1]
+		switch kind {
+		case RuleSender:
+			ds.senders = append(ds.senders, pattern)
+			if dg := digitsOnly(pattern); dg != "" {
+				ds.senders = append(ds.senders, dg)
+			}
+		case RuleKeyword:
+			ds.keywords = append(ds.keywords, wordRE(pattern))
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return 0, false, err
+	return d, rows.Err()
+}
+
+// Detect tells which of the candidate services (nil: any loaded one but
+// those in skip) an SMS from sender with text is for: a matching sender rule
+// wins, then a keyword found as a word, then the service's own name found as
+// a word. It returns the id and name; ok is false when nothing matched.
+func (d *Detector) Detect(sender, text string, candidates []int64, skip func(name string) bool) (id int64, name string, ok bool) {
+	lower := strings.ToLower(text)
+	senderDigits := digitsOnly(sender)
+	var byKeyword, byName *detectService
+	for i := range d.services {
+		s := &d.services[i]
+		if (candidates != nil && !slices.Contains(candidates, s.id)) || (skip != nil && skip(s.name)) {
+			continue
+		}
+		for _, p := range s.senders {
+			if p == sender || (senderDigits != "" && p == senderDigits) {
+				return s.id, s.name, true
+			}
+		}
+		if byKeyword == nil {
+			for _, re := range s.keywords {
+				if re.MatchString(lower) {
+					byKeyword = s
+					break
+				}
+			}
+		}
+		if byName == nil && s.byName != nil && s.byName.MatchString(lower) {
+			byName = s
+		}
 	}
-	if byKeyword != 0 {
-		return byKeyword, true, nil
+	switch {
+	case byKeyword != nil:
+		return byKeyword.id, byKeyword.name, true
+	case byName != nil:
+		return byName.id, byName.name, true
 	}
-	return byName, byName != 0, nil
+	return 0, "", false
 }
 
 func digitsOnly(s string) string {
@@ -152,12 +202,11 @@ func digitsOnly(s string) string {
 	return b.String()
 }
 
-// containsWord reports whether phrase occurs in text (both lower-case) not as
-// part of a longer word: "uber" matches "your uber code" but not "suberb".
-func containsWord(text, phrase string) bool {
+// wordRE matches phrase (lower-case) in a lower-cased text, not as part of
+// a longer word: "uber" matches "your uber code" but not "suberb".
+func wordRE(phrase string) *regexp.Regexp {
 	if phrase == "" {
-		return false
+		return nil
 	}
-	re, err := regexp.Compile(`(^|[^\pL\pN])` + regexp.QuoteMeta(phrase) + `($|[^\pL\pN])`)
-	return err == nil && re.MatchString(text)
+	return regexp.MustCompile(`(^|[^\pL\pN])` + regexp.QuoteMeta(phrase) + `($|[^\pL\pN])`)
 }

@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -178,4 +180,40 @@ func (d *DB) ForUpdate() string {
 		return " FOR UPDATE"
 	}
 	return ""
+}
+
+// Arg is the placeholder of the n-th argument (from 1) for statements whose
+// placeholders all appear in argument order: "$n" on PostgreSQL, and a plain
+// "?" on SQLite. SQLite looks named parameters such as "$12" up in a list
+// per statement, which turns a statement with thousands of them (a
+// multi-row INSERT, a long IN list) quadratic; positional ones cost nothing.
+func (d *DB) Arg(n int) string {
+	if d.Dialect == SQLite {
+		return "?"
+	}
+	return "$" + strconv.Itoa(n)
+}
+
+// In appends vals to args and returns their placeholders, comma-separated,
+// for an IN list; the statement's placeholders must follow argument order
+// (see Arg).
+func (d *DB) In(args []any, vals ...any) (string, []any) {
+	var b strings.Builder
+	for i, v := range vals {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		args = append(args, v)
+		b.WriteString(d.Arg(len(args)))
+	}
+	return b.String(), args
+}
+
+// Anys converts a slice for use as query arguments.
+func Anys[T any](xs []T) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
 }

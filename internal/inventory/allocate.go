@@ -186,12 +186,44 @@ func (s *Store) available(ctx context.Context, tx *sql.Tx, numberID int64) error
 	return nil
 }
 
-// Burn records that a user completed a verification for a service with the
-// number: nobody else is offered it for that service again.
-func (s *Store) Burn(ctx context.Context, tx *sql.Tx, numberID, serviceID, userID, now int64) error {
-	_, err := tx.ExecContext(ctx,
-		`INSERT INTO burns (number_id, service_id, user_id, created_at) VALUES ($1, $2, $3, $4)
-		 ON CONFLICT (number_id, service_id) DO NOTHING`, numberID, serviceID, userID, now)
+// Arrival is an SMS arriving at one of our numbers, as the domains that
+// claim it see it.
+type Arrival struct {
+	NumberID int64
+	From     string
+	Text     string
+	At       int64 // unix seconds of receipt
+}
+
+// BurnKey is one (number, service, user) burn.
+type BurnKey struct{ NumberID, ServiceID, UserID int64 }
+
+// Burn records that users completed verifications for services with
+// numbers: nobody else is offered those numbers for those services again.
+// One statement for all of them.
+func (s *Store) Burn(ctx context.Context, tx *sql.Tx, now int64, burns ...BurnKey) error {
+	if len(burns) == 0 {
+		return nil
+	}
+	var (
+		b    strings.Builder
+		args []any
+		seen = map[[2]int64]bool{}
+	)
+	for _, k := range burns {
+		if seen[[2]int64{k.NumberID, k.ServiceID}] {
+			continue // one row per key: the first burner wins, as ON CONFLICT would
+		}
+		seen[[2]int64{k.NumberID, k.ServiceID}] = true
+		if len(args) > 0 {
+			b.WriteString(", ")
+		}
+		var row string
+		row, args = s.db.In(args, k.NumberID, k.ServiceID, k.UserID, now)
+		b.WriteString("(" + row + ")")
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO burns (number_id, service_id, user_id, created_at) VALUES `+b.String()+`
+		 ON CONFLICT (number_id, service_id) DO NOTHING`, args...)
 	return err
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,16 +53,16 @@ type Message struct {
 	ReceivedAt int64
 }
 
-// Claimer attributes an SMS to the open request holding a number; the request
-// package implements it.
+// Claimer attributes SMS to the open requests holding their numbers; the
+// request package implements it.
 type Claimer interface {
-	ClaimMessage(ctx context.Context, tx *sql.Tx, numberID int64, from, text string, now int64) (request.Request, bool, error)
+	ClaimMessages(ctx context.Context, tx *sql.Tx, arrivals []inventory.Arrival) ([]request.Request, []bool, error)
 }
 
-// RentalClaimer attributes an SMS to the active rental of a number; the
+// RentalClaimer attributes SMS to the active rentals of their numbers; the
 // rental package implements it.
 type RentalClaimer interface {
-	ClaimMessage(ctx context.Context, tx *sql.Tx, numberID int64, from, text string, now int64) (rental.Claim, bool, error)
+	ClaimMessages(ctx context.Context, tx *sql.Tx, arrivals []inventory.Arrival) ([]rental.Claim, []bool, error)
 }
 
 // Service stores and reads messages.
@@ -79,6 +80,8 @@ type Service struct {
 // Events records callback events inside a transaction (callback.Outbox).
 type Events interface {
 	Record(ctx context.Context, tx *sql.Tx, userID int64, event string, now int64, fields ...callback.Field) error
+	// Subscribed tells which of the users have a callback URL.
+	Subscribed(ctx context.Context, q db.Querier, userIDs []int64) (map[int64]bool, error)
 }
 
 func (s *Service) log() *slog.Logger {
@@ -123,36 +126,43 @@ func (s *Service) Deliver(ctx context.Context, in Inbound) (Delivery, error) {
 type Result struct {
 	Delivery
 	Err error
+	dup int // 1 + the index of the earlier message of the batch this one repeats
 }
 
+// dupOf is the message a repeat within the batch stands for.
+func (r Result) dupOf(all []Result) Message { return all[r.dup-1].Message }
+
 // DeliverBatch delivers several inbound SMS in one transaction (one commit,
-// which is what bounds the inbound rate of a busy link). Invalid messages get
-// an error in their Result and are skipped; the error return is for a failed
-// transaction, in which case nothing was stored.
+// which is what bounds the inbound rate of a busy link), with set-based
+// reads and writes so its cost grows slowly with the batch. Invalid messages
+// get an error in their Result and are skipped; the error return is for a
+// failed transaction, in which case nothing was stored.
 func (s *Service) DeliverBatch(ctx context.Context, ins []Inbound) ([]Result, error) {
 	out := make([]Result, len(ins))
 	prepared := make([]Message, len(ins))
+	var valid []int
 	for i, in := range ins {
-		prepared[i], out[i].Err = s.prepare(in)
-	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		for i, in := range ins {
-			if out[i].Err != nil {
-				continue
-			}
-			d, err := s.deliver(ctx, tx, in, prepared[i])
-			if err != nil {
-				return err
-			}
-			out[i].Delivery = d
+		if prepared[i], out[i].Err = s.prepare(in); out[i].Err == nil {
+			valid = append(valid, i)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	}
+	for start := 0; start < len(valid); start += maxBatch {
+		chunk := valid[start:min(start+maxBatch, len(valid))]
+		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+			for _, i := range chunk {
+				out[i].Delivery = Delivery{}
+			}
+			return s.deliver(ctx, tx, ins, prepared, chunk, out)
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
+
+// maxBatch bounds one transaction (and one multi-row INSERT).
+const maxBatch = 500
 
 // prepare validates an inbound SMS and recognises its PIN, outside any transaction.
 func (s *Service) prepare(in Inbound) (Message, error) {
@@ -174,70 +184,224 @@ func (s *Service) prepare(in Inbound) (Message, error) {
 	return Message{MDN: mdn, From: from, Text: in.Text, PIN: pin.Extract(in.Text), ReceivedAt: at.Unix()}, nil
 }
 
-func (s *Service) deliver(ctx context.Context, tx *sql.Tx, in Inbound, m Message) (Delivery, error) {
-	var gatewayID any
-	if in.GatewayID != "" {
-		gatewayID = in.GatewayID
-		var id int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM messages WHERE gateway = $1 AND gateway_msg_id = $2`, in.Gateway, gatewayID).Scan(&id)
-		if err == nil {
-			m.ID = id
-			return Delivery{Message: m, Duplicate: true}, nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return Delivery{}, err
-		}
+// deliver stores the messages ins[i], i in idx, inside tx: duplicates of a
+// gateway id already stored (or earlier in the batch) are reported, the
+// others are claimed by rentals, then requests, and inserted.
+func (s *Service) deliver(ctx context.Context, tx *sql.Tx, ins []Inbound, ms []Message, idx []int, out []Result) error {
+	fresh, err := s.skipDuplicates(ctx, tx, ins, idx, out)
+	if err != nil || len(fresh) == 0 {
+		return err
 	}
-	var (
-		d                                     Delivery
-		numberID, userID, requestID, rentalID sql.NullInt64
-		nid                                   int64
-	)
-	err := tx.QueryRowContext(ctx, `SELECT id FROM numbers WHERE mdn = $1`, m.MDN).Scan(&nid)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		d.Unowned = true
-	case err != nil:
-		return Delivery{}, err
-	default:
-		numberID = sql.NullInt64{Int64: nid, Valid: true}
-		c, rented, err := s.rentals.ClaimMessage(ctx, tx, nid, m.From, m.Text, m.ReceivedAt)
-		if err != nil {
-			return Delivery{}, err
-		}
-		if rented {
-			userID = sql.NullInt64{Int64: c.UserID, Valid: true}
-			rentalID = sql.NullInt64{Int64: c.RentalID, Valid: true}
-			m.UserID, m.RentalID, m.FirstID, m.Service = c.UserID, c.RentalID, c.FirstID, c.Service
-			break
-		}
-		r, ok, err := s.requests.ClaimMessage(ctx, tx, nid, m.From, m.Text, m.ReceivedAt)
-		if err != nil {
-			return Delivery{}, err
-		}
-		if ok {
-			userID = sql.NullInt64{Int64: r.UserID, Valid: true}
-			requestID = sql.NullInt64{Int64: r.ID, Valid: true}
-			m.UserID, m.RequestID, m.Service, m.PriceCents = r.UserID, r.ID, r.Service, r.PriceCents
-		} else {
-			d.Unowned = true
-		}
-	}
-	err = tx.QueryRowContext(ctx,
-		`INSERT INTO messages (user_id, request_id, rental_id, number_id, kind, mdn, sender, body, pin, service, price_cents, received_at, gateway, gateway_msg_id)
-		 VALUES ($1, $2, $3, $4, 'sms', $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-		userID, requestID, rentalID, numberID, m.MDN, m.From, m.Text, m.PIN, m.Service, m.PriceCents, m.ReceivedAt,
-		in.Gateway, gatewayID).Scan(&m.ID)
+	numbers, err := s.numberIDs(ctx, tx, ms, fresh)
 	if err != nil {
-		return Delivery{}, err
+		return err
 	}
-	d.Message = m
-	if m.UserID == 0 {
-		return d, nil
+	// Rentals first, then the requests of the numbers no rental took.
+	var arrivals []inventory.Arrival
+	var owned []int
+	for _, i := range fresh {
+		if nid, ok := numbers[ms[i].MDN]; ok {
+			arrivals = append(arrivals, inventory.Arrival{NumberID: nid, From: ms[i].From, Text: ms[i].Text, At: ms[i].ReceivedAt})
+			owned = append(owned, i)
+		}
 	}
-	uid := m.UserID
-	s.db.AfterCommit(tx, func() { s.waiters.wake(uid) })
-	return d, s.events.Record(ctx, tx, m.UserID, callback.EventIncomingMessage, m.ReceivedAt, incomingFields(m)...)
+	if len(arrivals) > 0 {
+		claims, rented, err := s.rentals.ClaimMessages(ctx, tx, arrivals)
+		if err != nil {
+			return err
+		}
+		var rest []inventory.Arrival
+		var restIdx []int
+		for k, i := range owned {
+			if rented[k] {
+				c := claims[k]
+				ms[i].UserID, ms[i].RentalID, ms[i].FirstID, ms[i].Service = c.UserID, c.RentalID, c.FirstID, c.Service
+			} else {
+				rest, restIdx = append(rest, arrivals[k]), append(restIdx, i)
+			}
+		}
+		if len(rest) > 0 {
+			rs, held, err := s.requests.ClaimMessages(ctx, tx, rest)
+			if err != nil {
+				return err
+			}
+			for k, i := range restIdx {
+				if held[k] {
+					r := rs[k]
+					ms[i].UserID, ms[i].RequestID, ms[i].Service, ms[i].PriceCents = r.UserID, r.ID, r.Service, r.PriceCents
+				}
+			}
+		}
+	}
+	if err := s.insert(ctx, tx, ins, ms, fresh, numbers); err != nil {
+		return err
+	}
+	users := map[int64]bool{}
+	for _, i := range fresh {
+		out[i].Message, out[i].Unowned = ms[i], ms[i].UserID == 0
+		if ms[i].UserID != 0 {
+			users[ms[i].UserID] = true
+		}
+	}
+	for _, i := range idx {
+		if out[i].Duplicate && out[i].Message.ID == 0 {
+			out[i].Message = out[i].dupOf(out)
+		}
+	}
+	return s.notify(ctx, tx, ms, fresh, users)
+}
+
+// skipDuplicates marks messages whose gateway id is stored already, or
+// repeated earlier in the batch, and returns the others.
+func (s *Service) skipDuplicates(ctx context.Context, tx *sql.Tx, ins []Inbound, idx []int, out []Result) ([]int, error) {
+	byGateway := map[string][]string{}
+	first := map[[2]string]int{}
+	var fresh []int
+	for _, i := range idx {
+		in := ins[i]
+		if in.GatewayID == "" {
+			fresh = append(fresh, i)
+			continue
+		}
+		key := [2]string{in.Gateway, in.GatewayID}
+		if j, seen := first[key]; seen {
+			out[i].Duplicate, out[i].dup = true, j+1
+			continue
+		}
+		first[key] = i
+		byGateway[in.Gateway] = append(byGateway[in.Gateway], in.GatewayID)
+	}
+	stored := map[[2]string]int64{}
+	for gw, ids := range byGateway {
+		in, args := s.db.In([]any{gw}, db.Anys(ids)...)
+		rows, err := tx.QueryContext(ctx, `SELECT gateway_msg_id, id FROM messages WHERE gateway = `+s.db.Arg(1)+` AND gateway_msg_id IN (`+in+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var gid string
+			var id int64
+			if err := rows.Scan(&gid, &id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			stored[[2]string{gw, gid}] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	for key, i := range first {
+		if id, dup := stored[key]; dup {
+			out[i].Duplicate = true
+			out[i].Message.ID = id
+		} else {
+			fresh = append(fresh, i)
+		}
+	}
+	slices.Sort(fresh)
+	return fresh, nil
+}
+
+// numberIDs maps the messages' MDNs to our numbers' ids (absent: not ours).
+func (s *Service) numberIDs(ctx context.Context, tx *sql.Tx, ms []Message, idx []int) (map[string]int64, error) {
+	mdns := make([]any, len(idx))
+	for k, i := range idx {
+		mdns[k] = ms[i].MDN
+	}
+	in, args := s.db.In(nil, mdns...)
+	rows, err := tx.QueryContext(ctx, `SELECT mdn, id FROM numbers WHERE mdn IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var mdn string
+		var id int64
+		if err := rows.Scan(&mdn, &id); err != nil {
+			return nil, err
+		}
+		out[mdn] = id
+	}
+	return out, rows.Err()
+}
+
+// insert stores the messages in one multi-row INSERT and sets their ids.
+// Both engines number the rows of one INSERT in VALUES order (SQLite's rowid
+// and PostgreSQL's identity are drawn row by row), so the returned ids,
+// sorted, belong to the rows in order whatever order RETURNING uses.
+func (s *Service) insert(ctx context.Context, tx *sql.Tx, ins []Inbound, ms []Message, idx []int, numbers map[string]int64) error {
+	var b strings.Builder
+	args := make([]any, 0, len(idx)*14)
+	for k, i := range idx {
+		m := ms[i]
+		if k > 0 {
+			b.WriteString(", ")
+		}
+		var numberID any
+		if id, ok := numbers[m.MDN]; ok {
+			numberID = id
+		}
+		var row string
+		row, args = s.db.In(args, nullID(m.UserID), nullID(m.RequestID), nullID(m.RentalID), numberID, "sms", m.MDN, m.From, m.Text,
+			m.PIN, m.Service, m.PriceCents, m.ReceivedAt, ins[i].Gateway, nullText(ins[i].GatewayID))
+		b.WriteString("(" + row + ")")
+	}
+	rows, err := tx.QueryContext(ctx, `INSERT INTO messages (user_id, request_id, rental_id, number_id, kind, mdn, sender, body, pin,
+		service, price_cents, received_at, gateway, gateway_msg_id) VALUES `+b.String()+` RETURNING id`, args...)
+	if err != nil {
+		return err
+	}
+	ids, err := db.Int64s(rows)
+	if err != nil {
+		return err
+	}
+	if len(ids) != len(idx) {
+		return fmt.Errorf("stored %d messages of %d", len(ids), len(idx))
+	}
+	slices.Sort(ids)
+	for k, i := range idx {
+		ms[i].ID = ids[k]
+	}
+	return nil
+}
+
+// notify records the incoming_message events of subscribed users and wakes
+// long-polls after commit.
+func (s *Service) notify(ctx context.Context, tx *sql.Tx, ms []Message, idx []int, users map[int64]bool) error {
+	if len(users) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(users))
+	for id := range users {
+		ids = append(ids, id)
+	}
+	s.db.AfterCommit(tx, func() {
+		for _, id := range ids {
+			s.waiters.wake(id)
+		}
+	})
+	subscribed, err := s.events.Subscribed(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	for _, i := range idx {
+		if m := ms[i]; subscribed[m.UserID] {
+			if err := s.events.Record(ctx, tx, m.UserID, callback.EventIncomingMessage, m.ReceivedAt, incomingFields(m)...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
 
 // incomingFields are the incoming_message callback's fields, in the
@@ -261,4 +425,11 @@ func incomingFields(m Message) []callback.Field {
 		callback.Field{Name: "pin", Value: m.PIN},
 		callback.Field{Name: "price", Value: money.Text(m.PriceCents)},
 	)
+}
+
+func nullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

@@ -9,6 +9,7 @@ import (
 	"mdnhub/internal/app/apptest"
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/message"
+	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
 )
 
@@ -154,6 +155,60 @@ func TestReadWait(t *testing.T) {
 		ms = <-got
 		if len(ms) != 1 || ms[0].PIN != "G-445566" {
 			t.Fatalf("long-poll answer %+v", ms)
+		}
+	})
+}
+
+// One batch mixing every case routes each message as Deliver would.
+func TestDeliverBatchMixed(t *testing.T) {
+	apptest.ForEachDB(t, func(t *testing.T, e *apptest.Env) {
+		svc := e.Service(t, "Google", 100, 0)
+		e.Numbers(t, apptest.Seq("212", 3)...)
+		u, _ := e.User(t, 100000)
+		r := first(t, e, request.Ask{UserID: u.ID, Services: []catalog.Service{svc}, MDN: "12125550000"})
+		rent, err := e.Rentals.Rent(ctx, rental.Ask{UserID: u.ID, Service: svc, Days: 30, MDN: "12125550001"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Messages.Deliver(ctx, message.Inbound{To: r.MDN, From: "1", Text: "old", Gateway: "g", GatewayID: "stored"}); err != nil {
+			t.Fatal(err)
+		}
+		batch := []message.Inbound{
+			{To: r.MDN, From: "22000", Text: "G-111111 is your code", Gateway: "g", GatewayID: "a"},
+			{To: rent.MDN, From: "22000", Text: "G-222222 is your code", Gateway: "g", GatewayID: "b"},
+			{To: "12125550002", From: "22000", Text: "nobody's", Gateway: "g", GatewayID: "c"},
+			{To: "bad", From: "22000", Text: "invalid"},
+			{To: r.MDN, From: "22000", Text: "G-111111 is your code", Gateway: "g", GatewayID: "a"},
+			{To: r.MDN, From: "1", Text: "old", Gateway: "g", GatewayID: "stored"},
+			{To: r.MDN, From: "22000", Text: "second, no id"},
+		}
+		res, err := e.Messages.DeliverBatch(ctx, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case res[0].Err != nil || res[0].Message.RequestID != r.ID || res[0].Message.PIN != "G-111111":
+			t.Fatalf("to the request: %+v", res[0])
+		case res[1].Message.RentalID != rent.ID || res[1].Message.FirstID != rent.ID || res[1].Message.UserID != u.ID:
+			t.Fatalf("to the rental: %+v", res[1])
+		case !res[2].Unowned || res[2].Message.ID == 0:
+			t.Fatalf("unowned: %+v", res[2])
+		case !errors.Is(res[3].Err, message.ErrInvalid):
+			t.Fatalf("invalid: %+v", res[3])
+		case !res[4].Duplicate || res[4].Message.ID != res[0].Message.ID:
+			t.Fatalf("repeat within the batch: %+v (first %d)", res[4], res[0].Message.ID)
+		case !res[5].Duplicate || res[5].Message.ID == 0:
+			t.Fatalf("repeat of a stored one: %+v", res[5])
+		case res[6].Message.RequestID != r.ID || res[6].Message.ID <= res[2].Message.ID:
+			t.Fatalf("second message: %+v", res[6])
+		}
+		got, _ := e.Requests.Get(ctx, u.ID, r.ID)
+		if got.Messages != 3 || got.Status != request.StatusCompleted {
+			t.Fatalf("request after the batch %+v", got)
+		}
+		ms, _ := e.Messages.Read(ctx, message.Filter{UserID: u.ID, RequestID: r.ID, Limit: 10})
+		if len(ms) != 3 {
+			t.Fatalf("%d messages stored for the request", len(ms))
 		}
 	})
 }

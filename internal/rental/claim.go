@@ -3,9 +3,10 @@ package rental
 import (
 	"context"
 	"database/sql"
-	"errors"
 
 	"mdnhub/internal/catalog"
+	"mdnhub/internal/db"
+	"mdnhub/internal/inventory"
 )
 
 // Claim is an SMS attributed to a rental.
@@ -16,68 +17,70 @@ type Claim struct {
 	Service  string // the rental's service, or for Unlimited the detected one ("Unknown" if none)
 }
 
-// ClaimMessage attributes an SMS for a number to its active rental, inside
-// the caller's transaction; ok is false when the number is not rented. For
-// an Unlimited rental the service is detected among all services. The number
-// is burnt for the service the message is for.
-func (s *Service) ClaimMessage(ctx context.Context, tx *sql.Tx, numberID int64, from, text string, now int64) (c Claim, ok bool, err error) {
-	var (
-		serviceID int64
-		service   string
-	)
-	err = tx.QueryRowContext(ctx,
-		`SELECT r.id, r.user_id, COALESCE(r.first_id, r.id), r.service_id, s.name
-		 FROM rentals r JOIN services s ON s.id = r.service_id
-		 WHERE r.number_id = $1 AND r.status = 'active' AND r.expires_at > $2 ORDER BY r.id DESC LIMIT 1`, numberID, now).
-		Scan(&c.RentalID, &c.UserID, &c.FirstID, &serviceID, &service)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Claim{}, false, nil
+// ClaimMessages attributes SMS for numbers to their active rentals, inside
+// the caller's transaction, with one read for the whole batch; ok[i] is
+// false when the number was not rented at the time. For an Unlimited rental
+// the service is detected among all services. The number is burnt for the
+// service each message is for.
+func (s *Service) ClaimMessages(ctx context.Context, tx *sql.Tx, arrivals []inventory.Arrival) (out []Claim, ok []bool, err error) {
+	out, ok = make([]Claim, len(arrivals)), make([]bool, len(arrivals))
+	ids := make([]int64, 0, len(arrivals))
+	for _, a := range arrivals {
+		ids = append(ids, a.NumberID)
 	}
+	in, args := s.db.In(nil, db.Anys(ids)...)
+	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.user_id, COALESCE(r.first_id, r.id), r.service_id, s.name, r.number_id, r.expires_at
+		FROM rentals r JOIN services s ON s.id = r.service_id
+		WHERE r.number_id IN (`+in+`) AND r.status = 'active' ORDER BY r.id`, args...)
 	if err != nil {
-		return Claim{}, false, err
+		return nil, nil, err
 	}
-	c.Service = service
-	if IsUnlimited(service) {
-		c.Service, serviceID, err = s.detect(ctx, tx, from, text)
-		if err != nil {
-			return Claim{}, false, err
-		}
+	type active struct {
+		Claim
+		serviceID, expiresAt int64
 	}
-	if serviceID != 0 {
-		if err := s.inv.Burn(ctx, tx, numberID, serviceID, c.UserID, now); err != nil {
-			return Claim{}, false, err
-		}
-	}
-	return c, true, nil
-}
-
-// detect finds the service of an SMS among every service but Unlimited.
-func (s *Service) detect(ctx context.Context, tx *sql.Tx, from, text string) (string, int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, name FROM services WHERE enabled`)
-	if err != nil {
-		return "", 0, err
-	}
-	names := map[int64]string{}
-	var ids []int64
+	byNumber := map[int64]active{}
+	unlimited := false
 	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
+		var (
+			a        active
+			numberID int64
+		)
+		if err := rows.Scan(&a.RentalID, &a.UserID, &a.FirstID, &a.serviceID, &a.Service, &numberID, &a.expiresAt); err != nil {
 			rows.Close()
-			return "", 0, err
+			return nil, nil, err
 		}
-		if !IsUnlimited(name) {
-			names[id] = name
-			ids = append(ids, id)
-		}
+		byNumber[numberID] = a // the newest rental of the number wins
+		unlimited = unlimited || IsUnlimited(a.Service)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return "", 0, err
+	if err := rows.Err(); err != nil || len(byNumber) == 0 {
+		return out, ok, err
 	}
-	id, found, err := catalog.Detect(ctx, tx, from, text, ids)
-	if err != nil || !found {
-		return UnknownService, 0, err
+	var detect *catalog.Detector
+	if unlimited {
+		if detect, err = catalog.LoadDetector(ctx, tx, nil); err != nil {
+			return nil, nil, err
+		}
 	}
-	return names[id], id, nil
+	var burns []inventory.BurnKey
+	for i, arr := range arrivals {
+		a, found := byNumber[arr.NumberID]
+		if !found || a.expiresAt <= arr.At {
+			continue
+		}
+		c, serviceID := a.Claim, a.serviceID
+		if IsUnlimited(c.Service) {
+			id, name, matched := detect.Detect(arr.From, arr.Text, nil, IsUnlimited)
+			c.Service, serviceID = UnknownService, 0
+			if matched {
+				c.Service, serviceID = name, id
+			}
+		}
+		if serviceID != 0 {
+			burns = append(burns, inventory.BurnKey{NumberID: arr.NumberID, ServiceID: serviceID, UserID: c.UserID})
+		}
+		out[i], ok[i] = c, true
+	}
+	return out, ok, s.inv.Burn(ctx, tx, arrivals[0].At, burns...)
 }

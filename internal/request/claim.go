@@ -5,49 +5,94 @@ import (
 	"database/sql"
 
 	"mdnhub/internal/catalog"
+	"mdnhub/internal/db"
+	"mdnhub/internal/inventory"
 )
 
-// ClaimMessage attributes an SMS that arrived for a number to the open
-// request holding it, inside the caller's transaction: the first message
-// completes the request and burns the number for its service. When several
-// requests share the number (one request for several services), the message
-// goes to the one whose service it is detected for, else to the first. ok is
-// false when no open request holds the number. A request past its expiry
-// time no longer receives messages even if its expiry job has not run yet.
-func (s *Service) ClaimMessage(ctx context.Context, tx *sql.Tx, numberID int64, from, text string, now int64) (r Request, ok bool, err error) {
-	rs, err := s.lockRequests(ctx, tx,
-		`r.number_id = $1 AND r.closed_at IS NULL AND r.expires_at > $2 ORDER BY r.id`, numberID, now)
-	if err != nil || len(rs) == 0 {
-		return Request{}, false, err
+// ClaimMessages attributes SMS that arrived for numbers to the open requests
+// holding them, inside the caller's transaction, in one read and a few
+// writes for the whole batch. The first message of a request completes it
+// and burns its number for its service. When several requests share a
+// number (one request for several services), a message goes to the one
+// whose service it is detected for, else to the first. A request past its
+// expiry time receives nothing even if its expiry job has not run yet. The
+// result has one entry per arrival; ok[i] is false when no request took it.
+func (s *Service) ClaimMessages(ctx context.Context, tx *sql.Tx, arrivals []inventory.Arrival) (out []Request, ok []bool, err error) {
+	out, ok = make([]Request, len(arrivals)), make([]bool, len(arrivals))
+	ids := make([]int64, 0, len(arrivals))
+	for _, a := range arrivals {
+		ids = append(ids, a.NumberID)
 	}
-	r = rs[0]
-	if len(rs) > 1 {
-		ids := make([]int64, len(rs))
-		for i, x := range rs {
-			ids[i] = x.ServiceID
+	in, args := s.db.In(nil, db.Anys(ids)...)
+	open, err := s.lockRequests(ctx, tx, `r.number_id IN (`+in+`) AND r.closed_at IS NULL ORDER BY r.id`, args...)
+	if err != nil || len(open) == 0 {
+		return out, ok, err
+	}
+	byNumber := map[int64][]*Request{}
+	var shared []int64 // services of numbers held by several requests
+	for i := range open {
+		r := &open[i]
+		byNumber[r.NumberID] = append(byNumber[r.NumberID], r)
+		if len(byNumber[r.NumberID]) > 1 {
+			shared = append(shared, r.ServiceID)
 		}
-		id, found, err := catalog.Detect(ctx, tx, from, text, ids)
-		if err != nil {
-			return Request{}, false, err
+	}
+	var detect *catalog.Detector
+	if len(shared) > 0 {
+		if detect, err = catalog.LoadDetector(ctx, tx, allServices(byNumber)); err != nil {
+			return nil, nil, err
 		}
-		for _, x := range rs {
-			if found && x.ServiceID == id {
-				r = x
-				break
+	}
+	touched := map[int64]*Request{}
+	var burns []inventory.BurnKey
+	for i, a := range arrivals {
+		var cands []*Request
+		for _, r := range byNumber[a.NumberID] {
+			if r.ExpiresAt > a.At {
+				cands = append(cands, r)
 			}
 		}
+		if len(cands) == 0 {
+			continue
+		}
+		r := cands[0]
+		if len(cands) > 1 {
+			svcIDs := make([]int64, len(cands))
+			for j, c := range cands {
+				svcIDs[j] = c.ServiceID
+			}
+			if id, _, found := detect.Detect(a.From, a.Text, svcIDs, nil); found {
+				for _, c := range cands {
+					if c.ServiceID == id {
+						r = c
+						break
+					}
+				}
+			}
+		}
+		r.Messages++
+		if r.Status == StatusReserved {
+			r.Status = StatusCompleted
+		}
+		touched[r.ID] = r
+		burns = append(burns, inventory.BurnKey{NumberID: r.NumberID, ServiceID: r.ServiceID, UserID: r.UserID})
+		out[i], ok[i] = *r, true
 	}
-	status := r.Status
-	if status == StatusReserved {
-		status = StatusCompleted
+	for _, r := range touched {
+		if _, err := tx.ExecContext(ctx, `UPDATE requests SET messages = $1, status = $2 WHERE id = $3`, r.Messages, r.Status, r.ID); err != nil {
+			return nil, nil, err
+		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE requests SET messages = messages + 1, status = $1 WHERE id = $2`, status, r.ID); err != nil {
-		return Request{}, false, err
+	return out, ok, s.inv.Burn(ctx, tx, arrivals[0].At, burns...)
+}
+
+// allServices lists the services of the numbers' requests.
+func allServices(byNumber map[int64][]*Request) []int64 {
+	var ids []int64
+	for _, rs := range byNumber {
+		for _, r := range rs {
+			ids = append(ids, r.ServiceID)
+		}
 	}
-	if err := s.inv.Burn(ctx, tx, r.NumberID, r.ServiceID, r.UserID, now); err != nil {
-		return Request{}, false, err
-	}
-	r.Messages++
-	r.Status = status
-	return r, true, nil
+	return ids
 }
