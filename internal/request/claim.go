@@ -3,6 +3,8 @@ package request
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strings"
 
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/db"
@@ -78,12 +80,34 @@ func (s *Service) ClaimMessages(ctx context.Context, tx *sql.Tx, arrivals []inve
 		burns = append(burns, inventory.BurnKey{NumberID: r.NumberID, ServiceID: r.ServiceID, UserID: r.UserID})
 		out[i], ok[i] = *r, true
 	}
-	for _, r := range touched {
-		if _, err := tx.ExecContext(ctx, `UPDATE requests SET messages = $1, status = $2 WHERE id = $3`, r.Messages, r.Status, r.ID); err != nil {
-			return nil, nil, err
-		}
+	if err := s.saveClaims(ctx, tx, touched); err != nil {
+		return nil, nil, err
 	}
 	return out, ok, s.inv.Burn(ctx, tx, arrivals[0].At, burns...)
+}
+
+// saveClaims writes the new message counts and statuses of the touched
+// requests in one statement.
+func (s *Service) saveClaims(ctx context.Context, tx *sql.Tx, touched map[int64]*Request) error {
+	if len(touched) == 0 {
+		return nil
+	}
+	var (
+		b    strings.Builder
+		args []any
+	)
+	for _, r := range touched {
+		if len(args) > 0 {
+			b.WriteString(", ")
+		}
+		args = append(args, r.ID, r.Messages, r.Status)
+		n := len(args)
+		// Typed, so PostgreSQL knows the columns of the VALUES list.
+		fmt.Fprintf(&b, "(CAST(%s AS BIGINT), CAST(%s AS BIGINT), CAST(%s AS TEXT))", s.db.Arg(n-2), s.db.Arg(n-1), s.db.Arg(n))
+	}
+	_, err := tx.ExecContext(ctx, `WITH v (id, messages, status) AS (VALUES `+b.String()+`)
+		UPDATE requests SET messages = v.messages, status = v.status FROM v WHERE requests.id = v.id`, args...)
+	return err
 }
 
 // allServices lists the services of the numbers' requests.
