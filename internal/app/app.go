@@ -195,6 +195,13 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		return err
 	}
 	gateways := a.runGateways(bg)
+	stopProxy, err := a.startProxyFront()
+	if err != nil {
+		stopBG()
+		a.Jobs.Stop(context.Background())
+		ln.Close()
+		return err
+	}
 
 	srv := &http.Server{
 		Handler:           a.Handler(),
@@ -221,6 +228,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	if serr := srv.Shutdown(sctx); serr != nil {
 		a.Log.Warn("http shutdown", "err", serr)
 	}
+	stopProxy()
 	a.Sim.Stop()
 	stopBG()
 	gateways.Wait()

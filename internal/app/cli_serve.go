@@ -29,6 +29,9 @@ func (c *CLI) serve(ctx context.Context, args []string, demo bool) error {
 		if _, set := c.lookupEnv("MDNHUB_SIM_ENABLED"); !set {
 			overrides["sim.enabled"] = "true"
 		}
+		if _, set := c.lookupEnv("MDNHUB_PROXY_ENABLED"); !set {
+			overrides["proxy.enabled"] = "true"
+		}
 	}
 	cfg, err := c.loadConfig(path.config, overrides)
 	if err != nil {
@@ -63,6 +66,7 @@ func (c *CLI) printDemo(addr string, s DemoSeed) {
 	fmt.Fprintf(c.Stdout, `
 mdnhub demo is running on http://%s (database %s)
   %d services, %d simulator numbers; the simulator texts a code a few seconds after each reservation.
+  Proxy front: SOCKS5 on %s, HTTP on %s (ports 50001, 50002 leave directly from this host).
 
   user:    %s
   api_key: %s
@@ -74,6 +78,6 @@ Try:
   curl '%s?cmd=read_sms&user=%s&api_key=%s&id=<id>'
 
 Stop with Ctrl-C.
-`, addr, s.DBPath, s.Services, s.Numbers, s.User, s.APIKey,
+`, addr, s.DBPath, s.Services, s.Numbers, s.SOCKSAddr, s.HTTPAddr, s.User, s.APIKey,
 		base, s.User, s.APIKey, base, s.User, s.APIKey, base, s.User, s.APIKey, base, s.User, s.APIKey)
 }

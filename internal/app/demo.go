@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"time"
 
 	"mdnhub/internal/areacode"
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/db"
 	"mdnhub/internal/gateway/sim"
 	"mdnhub/internal/inventory"
+	"mdnhub/internal/proxy"
 )
 
 // DemoSeed tells what SeedDemo set up.
@@ -20,6 +22,8 @@ type DemoSeed struct {
 	APIKey   string
 	Services int
 	Numbers  int
+	// The proxy front's listeners, as configured.
+	SOCKSAddr, HTTPAddr string
 }
 
 // DemoServices are the sample services with their prices in cents: one-time,
@@ -60,7 +64,23 @@ var demoStates = []string{"CA", "NY", "TX", "FL", "IL", "NJ", "WA", "GA", "PA", 
 // database that has them already it only issues a fresh API key (keys are
 // stored hashed, so the old one cannot be shown again).
 func SeedDemo(ctx context.Context, a *App) (DemoSeed, error) {
-	seed := DemoSeed{DBPath: a.Config.DB.Path, User: "demo", Services: len(DemoServices)}
+	seed := DemoSeed{DBPath: a.Config.DB.Path, User: "demo", Services: len(DemoServices),
+		SOCKSAddr: a.Config.Proxy.SOCKSAddr, HTTPAddr: a.Config.Proxy.HTTPAddr}
+	ports, err := a.Proxies.ListPorts(ctx, true)
+	if err != nil {
+		return seed, err
+	}
+	if len(ports) == 0 {
+		for _, p := range []proxy.Port{
+			{ID: "50001", Location: "NJ", Carrier: "Verizon", RedialMinutes: 15, Capacity: 3, ExclusiveAllowed: true},
+			{ID: "50002", Location: "TX", Carrier: "T-Mobile", RedialMinutes: 10, Capacity: 2, ExclusiveAllowed: true},
+		} {
+			p.Upstream, p.RedialTimeout, p.Enabled = "direct", time.Minute, true
+			if err := a.Proxies.PutPort(ctx, p); err != nil {
+				return seed, err
+			}
+		}
+	}
 	for _, s := range DemoServices {
 		if _, err := a.Catalog.Lookup(ctx, s.Name); err == nil {
 			continue // keep what the operator may have changed

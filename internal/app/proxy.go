@@ -12,6 +12,7 @@ import (
 	"mdnhub/internal/db"
 	"mdnhub/internal/money"
 	"mdnhub/internal/proxy"
+	"mdnhub/internal/proxy/front"
 )
 
 // newProxyService builds the proxy domain from the proxy settings.
@@ -38,4 +39,29 @@ func portOf(addr string) int {
 	}
 	n, _ := strconv.Atoi(p)
 	return n
+}
+
+// startProxyFront opens the SOCKS5 and HTTP proxy listeners when
+// proxy.enabled; the returned stop closes them and every tunnel.
+func (a *App) startProxyFront() (stop func(), err error) {
+	c := a.Config.Proxy
+	if !c.Enabled {
+		return func() {}, nil
+	}
+	f := front.New(a.Proxies, front.Options{AllowPrivate: c.AllowPrivate, MaxConnsPerRental: c.MaxConns, IdleTimeout: c.IdleTimeout},
+		a.Log.With("component", "proxy-front"), a.Registry)
+	a.Proxies.OnRevoke(f.Revoke)
+	socks, err := net.Listen("tcp", c.SOCKSAddr)
+	if err != nil {
+		return nil, fmt.Errorf("proxy.socks_addr %s: %w", c.SOCKSAddr, err)
+	}
+	httpLn, err := net.Listen("tcp", c.HTTPAddr)
+	if err != nil {
+		socks.Close()
+		return nil, fmt.Errorf("proxy.http_addr %s: %w", c.HTTPAddr, err)
+	}
+	go f.ServeSOCKS(socks)
+	go f.ServeHTTPProxy(httpLn)
+	a.Log.Info("proxy front serving", "socks5", socks.Addr().String(), "http", httpLn.Addr().String())
+	return func() { f.Close() }, nil
 }

@@ -1,0 +1,138 @@
+package front
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// errForbidden refuses a destination in a loopback, private, link-local,
+// multicast or unspecified range, unless Options.AllowPrivate.
+var errForbidden = errors.New("destination not allowed")
+
+// nat64 is the well-known NAT64 prefix (RFC 6052): an address in it
+// reaches the IPv4 address in its last 32 bits.
+var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+
+// forbiddenHost tells why a destination host, as the client sent it (a
+// name or an IP literal), is refused, or "" if it may be tried. Names
+// other than localhost pass: an upstream resolves them, and for direct
+// upstreams guardControl checks what they resolved to.
+func forbiddenHost(host string) string {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return "localhost"
+	}
+	if ip, err := netip.ParseAddr(h); err == nil {
+		return forbiddenIP(ip)
+	}
+	if ip, ok := parseLegacyIPv4(h); ok {
+		return forbiddenIP(ip)
+	}
+	return ""
+}
+
+// forbiddenIP tells why ip is refused, or "".
+func forbiddenIP(ip netip.Addr) string {
+	ip = ip.WithZone("").Unmap()
+	if nat64.Contains(ip) {
+		b := ip.As16()
+		ip = netip.AddrFrom4([4]byte(b[12:]))
+	}
+	switch {
+	case ip.IsLoopback():
+		return "loopback"
+	case ip.IsPrivate():
+		return "private"
+	case ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast():
+		return "link-local"
+	case ip.IsMulticast(), ip.IsInterfaceLocalMulticast():
+		return "multicast"
+	case ip.IsUnspecified(), ip.Is4() && ip.As4()[0] == 0:
+		// 0.0.0.0/8 too: Linux connects 0.0.0.0 to the local host.
+		return "unspecified"
+	case ip == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+		return "broadcast"
+	}
+	return ""
+}
+
+// parseLegacyIPv4 reads the numeric forms inet_aton(3) accepts besides
+// dotted quads ("127.1", "0x7f000001", "2130706433", "0177.0.0.1"): an
+// upstream's resolver may honour them, so they must not pass as names.
+func parseLegacyIPv4(s string) (netip.Addr, bool) {
+	parts := strings.Split(s, ".")
+	if len(parts) > 4 {
+		return netip.Addr{}, false
+	}
+	var n uint64
+	for i, p := range parts {
+		v, ok := parseAtonPart(p)
+		if !ok {
+			return netip.Addr{}, false
+		}
+		if i < len(parts)-1 {
+			if v > 255 {
+				return netip.Addr{}, false
+			}
+			n |= v << (24 - 8*i)
+			continue
+		}
+		// The last part fills all the bytes left.
+		if v >= 1<<(8*(4-i)) {
+			return netip.Addr{}, false
+		}
+		n |= v
+	}
+	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}), true
+}
+
+// parseAtonPart reads one part in inet_aton's bases: 0x hex, 0 octal,
+// else decimal.
+func parseAtonPart(p string) (uint64, bool) {
+	base := 10
+	switch {
+	case len(p) > 2 && (p[:2] == "0x" || p[:2] == "0X"):
+		base, p = 16, p[2:]
+	case len(p) > 1 && p[0] == '0':
+		base, p = 8, p[1:]
+	}
+	if p == "" || p[0] == '+' || p[0] == '-' {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(p, base, 32)
+	return v, err == nil
+}
+
+// guardControl is the net.Dialer.Control of direct upstreams: it refuses
+// the address actually being connected to, after name resolution.
+func guardControl(_, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return fmt.Errorf("%w: %s", errForbidden, address)
+	}
+	if why := forbiddenIP(ip); why != "" {
+		return fmt.Errorf("%w: %s is %s", errForbidden, host, why)
+	}
+	return nil
+}
+
+// checkDestination applies the guard to a destination host before any
+// dial, unless private destinations are allowed.
+func (f *Front) checkDestination(host string) error {
+	if f.opt.AllowPrivate {
+		return nil
+	}
+	if why := forbiddenHost(host); why != "" {
+		return fmt.Errorf("%w: %s is %s", errForbidden, host, why)
+	}
+	return nil
+}
