@@ -574,7 +574,9 @@ func TestDemo(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "demo.db")
-	e := env{"MDNHUB_SIM_MIN_DELAY": "1s", "MDNHUB_SIM_MAX_DELAY": "2s"}
+	e := env{"MDNHUB_SIM_MIN_DELAY": "1s", "MDNHUB_SIM_MAX_DELAY": "2s",
+		// Any free ports for the proxy front, which the demo runs too.
+		"MDNHUB_PROXY_SOCKS_ADDR": "127.0.0.1:0", "MDNHUB_PROXY_HTTP_ADDR": "127.0.0.1:0"}
 	addr := freeAddr(t)
 
 	demo := start(t, "demo", dir, e, "demo", "-addr", addr, "-db", dbPath)
