@@ -4,7 +4,8 @@
 #   perl  Debian's libnet-smpp-perl (Net::SMPP)
 #   node  node and npm if missing, then the pinned npm package "smpp"
 #         (npm ci in internal/gateway/smpp/testdata/node)
-# Usage: scripts/install-peers.sh [perl] [node]   (default: both)
+#   curl  the client the proxy front's tests drive (internal/proxy/front)
+# Usage: scripts/install-peers.sh [perl] [node] [curl]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,11 +33,16 @@ install_node() {
   npm ci --no-audit --no-fund --loglevel=error --prefix internal/gateway/smpp/testdata/node
 }
 
-if [ $# -eq 0 ]; then set -- perl node; fi
+install_curl() {
+  command -v curl >/dev/null || { echo "installing curl" >&2; apt_install curl; }
+}
+
+if [ $# -eq 0 ]; then set -- perl node curl; fi
 for peer in "$@"; do
   case "$peer" in
     perl) install_perl ;;
     node) install_node ;;
-    *) echo "unknown peer $peer (perl or node)" >&2; exit 2 ;;
+    curl) install_curl ;;
+    *) echo "unknown peer $peer (perl, node or curl)" >&2; exit 2 ;;
   esac
 done

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -51,11 +52,11 @@ func (a *App) startProxyFront() (stop func(), err error) {
 	f := front.New(a.Proxies, front.Options{AllowPrivate: c.AllowPrivate, MaxConnsPerRental: c.MaxConns, IdleTimeout: c.IdleTimeout},
 		a.Log.With("component", "proxy-front"), a.Registry)
 	a.Proxies.OnRevoke(f.Revoke)
-	socks, err := net.Listen("tcp", c.SOCKSAddr)
+	socks, err := front.Listen(context.Background(), c.SOCKSAddr)
 	if err != nil {
 		return nil, fmt.Errorf("proxy.socks_addr %s: %w", c.SOCKSAddr, err)
 	}
-	httpLn, err := net.Listen("tcp", c.HTTPAddr)
+	httpLn, err := front.Listen(context.Background(), c.HTTPAddr)
 	if err != nil {
 		socks.Close()
 		return nil, fmt.Errorf("proxy.http_addr %s: %w", c.HTTPAddr, err)

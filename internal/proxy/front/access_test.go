@@ -231,3 +231,68 @@ func TestUpstreamRefusalIsRelayed(t *testing.T) {
 		t.Errorf("unreachable upstream: SOCKS reply %d, want 5", rep)
 	}
 }
+
+// TestConnectAfterChallengeOnTheSameConnection: a browser's CONNECT
+// without credentials gets 407 and retries on the same connection.
+func TestConnectAfterChallengeOnTheSameConnection(t *testing.T) {
+	e := newEnv(t, Options{AllowPrivate: true})
+	e.auth.set("user", "pass", Lease{RentalID: 1, Upstream: "direct"})
+	c, err := net.Dial("tcp", e.httpAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	br := bufio.NewReader(c)
+	connect := &http.Request{Method: http.MethodConnect}
+	io.WriteString(c, "CONNECT "+e.echo+" HTTP/1.1\r\nHost: "+e.echo+"\r\n\r\n")
+	resp, err := http.ReadResponse(br, connect)
+	if err != nil || resp.StatusCode != http.StatusProxyAuthRequired || resp.Header.Get("Proxy-Authenticate") == "" {
+		t.Fatalf("first CONNECT: %v %v", resp, err)
+	}
+	io.Copy(io.Discard, io.LimitReader(br, resp.ContentLength))
+	io.WriteString(c, "CONNECT "+e.echo+" HTTP/1.1\r\nHost: "+e.echo+"\r\nProxy-Authorization: Basic dXNlcjpwYXNz\r\n\r\n")
+	resp, err = http.ReadResponse(br, connect)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("second CONNECT: %v %v", resp, err)
+	}
+	io.WriteString(c, "ping")
+	got := make([]byte, 4)
+	if _, err := io.ReadFull(br, got); err != nil || string(got) != "ping" {
+		t.Fatalf("echo: %q %v", got, err)
+	}
+}
+
+// TestConnectAfterPlainRequestOnTheSameConnection: once a connection
+// carried a plain request, http.Server serves it, CONNECT included
+// (through Hijack), with pipelined bytes kept.
+func TestConnectAfterPlainRequestOnTheSameConnection(t *testing.T) {
+	e := newEnv(t, Options{AllowPrivate: true})
+	e.auth.set("user", "pass", Lease{RentalID: 1, Upstream: "direct"})
+	c, err := net.Dial("tcp", e.httpAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	br := bufio.NewReader(c)
+	auth := "Proxy-Authorization: Basic dXNlcjpwYXNz\r\n"
+	io.WriteString(c, "GET "+e.origin.URL+"/ HTTP/1.1\r\nHost: x\r\n"+auth+"\r\n")
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || string(body) != "hello from origin" {
+		t.Fatalf("GET: %d %q", resp.StatusCode, body)
+	}
+	io.WriteString(c, "CONNECT "+e.echo+" HTTP/1.1\r\nHost: "+e.echo+"\r\n"+auth+"\r\nearly")
+	resp, err = http.ReadResponse(br, &http.Request{Method: http.MethodConnect})
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("CONNECT: %v %v", resp, err)
+	}
+	got := make([]byte, 5)
+	if _, err := io.ReadFull(br, got); err != nil || string(got) != "early" {
+		t.Fatalf("echo of the pipelined bytes: %q %v", got, err)
+	}
+}

@@ -1,3 +1,5 @@
+//go:build linux
+
 package front
 
 import (
@@ -32,7 +34,8 @@ func startBenchFront(t *testing.T) (socksAddr, httpAddr string, pgid int) {
 	}
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Env = append(os.Environ(), benchChildEnv+"=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Its own process group, for CPU accounting; it dies with the test.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
@@ -205,10 +208,11 @@ func freePort(t *testing.T) string {
 }
 
 // startDaemon runs a proxy in the foreground in its own process group and
-// waits for addr to accept; the group is ended with the test.
+// waits for addr to accept; the group is ended with the test (and the
+// daemon killed should the test process die first).
 func startDaemon(t *testing.T, addr, name string, args ...string) (pgid int, err error) {
 	cmd := exec.Command(name, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -247,12 +251,14 @@ func startDante(t *testing.T, dir, originIP string) (string, int, error) {
 	if os.Geteuid() != 0 {
 		return "", 0, errors.New("not root: cannot create the throwaway user")
 	}
+	// The name is the benchmark's own: a user left by an interrupted run
+	// is reused, and deleted at the end either way.
 	if err := exec.Command("id", benchUser).Run(); err != nil {
 		if out, err := exec.Command("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", benchUser).CombinedOutput(); err != nil {
 			return "", 0, fmt.Errorf("useradd: %v %s", err, out)
 		}
-		t.Cleanup(func() { exec.Command("userdel", benchUser).Run() })
 	}
+	t.Cleanup(func() { exec.Command("userdel", benchUser).Run() })
 	chpasswd := exec.Command("chpasswd", "-c", "SHA512")
 	chpasswd.Stdin = strings.NewReader(benchUser + ":" + benchPass + "\n")
 	if out, err := chpasswd.CombinedOutput(); err != nil {

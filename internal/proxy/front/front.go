@@ -79,7 +79,8 @@ type Front struct {
 	// refused destinations are never dialled.
 	dialTCP func(ctx context.Context, d *net.Dialer, address string) (net.Conn, error)
 
-	// ctx is cancelled by Close, aborting authentications and dials.
+	// ctx is cancelled by Close, aborting authentications; dials end with
+	// their tunnels, which Close closes.
 	ctx    context.Context
 	cancel context.CancelFunc
 	// wg counts connection handlers and the maintenance loops, so Close
@@ -90,7 +91,7 @@ type Front struct {
 
 	mu      sync.Mutex
 	closed  bool
-	closers map[io.Closer]struct{} // listeners, HTTP servers, SOCKS client connections
+	closers map[io.Closer]struct{} // listeners, the HTTP server, client connections not yet tunnelled
 	rentals map[int64]*rental
 	// revokedAt remembers recent Revoke calls, to refuse tunnels whose
 	// credentials were checked before them but which reserve after them.

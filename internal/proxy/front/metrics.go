@@ -7,6 +7,9 @@ type metrics struct {
 	bytes *prometheus.CounterVec // rental, direction
 	open  *prometheus.GaugeVec   // rental
 	conns *prometheus.CounterVec // listener, result
+	// outcomes holds the conns series by listener and result, looked up
+	// once rather than hashed per connection.
+	outcomes map[string]map[string]prometheus.Counter
 }
 
 // newMetrics creates the series and registers them on reg unless it is
@@ -27,9 +30,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"listener", "result"}),
 	}
 	// Every listener and result from the start, so rates work from zero.
+	m.outcomes = make(map[string]map[string]prometheus.Counter)
 	for _, l := range []string{listenerSOCKS, listenerHTTP} {
+		m.outcomes[l] = make(map[string]prometheus.Counter)
 		for _, r := range []string{resultOK, resultDenied, resultRefused, resultFailed} {
-			m.conns.WithLabelValues(l, r)
+			m.outcomes[l][r] = m.conns.WithLabelValues(l, r)
 		}
 	}
 	if reg != nil {
@@ -39,5 +44,5 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 }
 
 func (m *metrics) count(listener, result string) {
-	m.conns.WithLabelValues(listener, result).Inc()
+	m.outcomes[listener][result].Inc()
 }

@@ -5,29 +5,34 @@ import (
 	"sync/atomic"
 )
 
-// run makes the tunnel live and copies between client and its upstream
-// until both directions are done or the tunnel is closed, then releases
-// it. toUpstream holds bytes the client sent ahead of the tunnel (read
-// into a handshake buffer), toClient bytes the upstream sent ahead.
+// run makes the tunnel live and copies between client and its upstream:
+// the way down on this goroutine, the way up on a worker. Whichever
+// direction ends last finishes and releases the tunnel, so run may
+// return while the other still copies; the client connection belongs to
+// the tunnel from here. toUpstream holds bytes the client sent ahead of
+// the tunnel (read into a handshake buffer), toClient bytes the upstream
+// sent ahead.
 func (t *tunnel) run(client net.Conn, toUpstream, toClient []byte) {
-	defer t.release()
 	if err := t.establish(client); err != nil {
 		client.Close() //nolint:errcheck // the tunnel was closed meanwhile
+		t.release()
 		return
 	}
-	defer t.finish()
 	upstream := t.upstream
 	if !t.writeAhead(upstream, toUpstream, &t.bytesUp) || !t.writeAhead(client, toClient, &t.bytesDown) {
+		t.finish()
+		t.release()
 		return
 	}
-	var ended atomic.Int32
-	done := make(chan struct{})
+	t.halves.Store(2)
+	// The caller's own count keeps f.wg above zero here, so adding is safe
+	// even while Close waits.
+	t.f.wg.Add(1)
 	t.f.workers.run(func() {
-		t.copyHalf(upstream, client, &t.bytesUp, &ended)
-		close(done)
+		defer t.f.wg.Done()
+		t.copyHalf(upstream, client, &t.bytesUp)
 	})
-	t.copyHalf(client, upstream, &t.bytesDown, &ended)
-	<-done
+	t.copyHalf(client, upstream, &t.bytesDown)
 }
 
 // writeAhead writes bytes that were read before the tunnel started.
@@ -46,24 +51,24 @@ type closeWriter interface{ CloseWrite() error }
 // copyHalf copies one direction. At EOF it half-closes dst, so the peer
 // sees the end while the other direction goes on (an HTTP/1.0 request,
 // a TLS close_notify); on an error, or a reset, it closes the whole
-// tunnel, which also stops the other direction. ended counts the
-// directions done: the second one needs no half-close, the tunnel is
-// about to close whole.
-func (t *tunnel) copyHalf(dst, src net.Conn, counted *atomic.Uint64, ended *atomic.Int32) {
+// tunnel, which also stops the other direction. The last direction to
+// end needs no half-close: it finishes and releases the tunnel, which
+// closes both connections.
+func (t *tunnel) copyHalf(dst, src net.Conn, counted *atomic.Uint64) {
 	_, err := copyStream(dst, src, counted)
-	last := ended.Add(1) == 2
-	if err != nil {
+	last := t.halves.Add(-1) == 0
+	switch {
+	case err != nil:
 		t.close("copy failed")
-		return
-	}
-	if last {
-		return
-	}
-	if cw, ok := dst.(closeWriter); ok {
-		if cw.CloseWrite() != nil {
+	case !last:
+		// Without half-close the peer cannot be told: the other direction
+		// ends the tunnel, or the idle timeout does.
+		if cw, ok := dst.(closeWriter); ok && cw.CloseWrite() != nil {
 			t.close("half-close failed")
 		}
 	}
-	// Without half-close the peer cannot be told: the other direction
-	// ends the tunnel, or the idle timeout does.
+	if last {
+		t.finish()
+		t.release()
+	}
 }

@@ -42,6 +42,18 @@ type socksConn struct {
 	lease    Lease
 	authAt   time.Time
 	counted  bool
+	// tunnelled is set once a tunnel owns the connection.
+	tunnelled bool
+}
+
+// Close closes the connection unless a tunnel owns it: go-socks5 closes
+// it when the CONNECT handler returns, and the tunnel's way up may still
+// be copying then.
+func (c *socksConn) Close() error {
+	if c.tunnelled {
+		return nil
+	}
+	return c.Conn.Close()
 }
 
 // record counts the connection's outcome, once.
@@ -145,6 +157,7 @@ func (f *Front) socksConnect(_ context.Context, w io.Writer, req *socks5.Request
 		p, _ := br.Peek(br.Buffered())
 		pending = append([]byte(nil), p...)
 	}
+	sc.tunnelled = true
 	t.run(sc.Conn, pending, prefix)
 	return nil
 }

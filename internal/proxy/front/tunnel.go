@@ -3,6 +3,7 @@ package front
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"strconv"
 	"sync"
@@ -26,6 +27,10 @@ type rental struct {
 	id      int64
 	label   string // the rental id as a metric label
 	tunnels map[*tunnel]struct{}
+	// the rental's series, looked up once and used by its tunnels; forget
+	// deletes them, with the rental, once no tunnel is left to use them.
+	up, down prometheus.Counter
+	open     prometheus.Gauge
 	// ended is set by Revoke, by an expired lease and by a recheck that
 	// found the rental inactive: its metric series go with its last tunnel.
 	ended bool
@@ -44,14 +49,15 @@ type tunnel struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	expiry *time.Timer
-	// the rental's metric series, looked up once under f.mu so they are
-	// never used after forget deleted them.
+	// the rental's metric series
 	up, down prometheus.Counter
 	open     prometheus.Gauge
 	// bytesUp and bytesDown count what the copy delivered each way, one
 	// atomic add per write; the sweep turns them into metrics and sees
 	// idleness from them.
 	bytesUp, bytesDown atomic.Uint64
+	// halves counts the copy directions still running.
+	halves atomic.Int32
 
 	mu          sync.Mutex
 	closed      bool
@@ -83,20 +89,27 @@ func (f *Front) reserve(lease Lease, authAt time.Time, listener string) (*tunnel
 	}
 	r := f.rentals[lease.RentalID]
 	if r == nil {
-		r = &rental{id: lease.RentalID, label: strconv.FormatInt(lease.RentalID, 10), tunnels: make(map[*tunnel]struct{})}
+		label := strconv.FormatInt(lease.RentalID, 10)
+		r = &rental{
+			id: lease.RentalID, label: label, tunnels: make(map[*tunnel]struct{}),
+			up:   f.metrics.bytes.WithLabelValues(label, "up"),
+			down: f.metrics.bytes.WithLabelValues(label, "down"),
+			open: f.metrics.open.WithLabelValues(label),
+		}
 		f.rentals[lease.RentalID] = r
 	}
 	if len(r.tunnels) >= f.opt.MaxConnsPerRental {
 		return nil, errLimit
 	}
 	r.ended = false
-	ctx, cancel := context.WithCancel(f.ctx)
+	// Not derived from f.ctx: Close closes every tunnel, which cancels
+	// this, and a child of f.ctx would cost a registration on a context
+	// every connection shares.
+	ctx, cancel := context.WithCancel(context.Background())
 	t := &tunnel{
 		f: f, r: r, lease: lease, authAt: authAt, listener: listener,
 		ctx: ctx, cancel: cancel,
-		up:   f.metrics.bytes.WithLabelValues(r.label, "up"),
-		down: f.metrics.bytes.WithLabelValues(r.label, "down"),
-		open: f.metrics.open.WithLabelValues(r.label),
+		up: r.up, down: r.down, open: r.open,
 	}
 	r.tunnels[t] = struct{}{}
 	if !lease.ExpiresAt.IsZero() {
@@ -176,7 +189,9 @@ func (t *tunnel) close(reason string) {
 	if upstream != nil {
 		upstream.Close() //nolint:errcheck // closing is the point
 	}
-	t.f.log.Debug("proxy tunnel closed", "rental", t.lease.RentalID, "listener", t.listener, "reason", reason)
+	if t.f.log.Enabled(context.Background(), slog.LevelDebug) {
+		t.f.log.Debug("proxy tunnel closed", "rental", t.lease.RentalID, "listener", t.listener, "reason", reason)
+	}
 }
 
 // sample reports the bytes moved since the last sample and tells whether
@@ -217,8 +232,8 @@ func (t *tunnel) report(up, down uint64) {
 	}
 }
 
-// release closes the tunnel and removes it from its rental; the owner of
-// the tunnel calls it exactly once, when done with it.
+// release closes the tunnel and removes it from its rental; it is called
+// exactly once, by whoever is done with the tunnel last.
 func (t *tunnel) release() {
 	t.close("done")
 	f := t.f

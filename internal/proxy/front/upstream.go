@@ -112,7 +112,7 @@ func newDialer() *net.Dialer { return &net.Dialer{KeepAlive: -1} }
 
 // rawDialer dials the upstream SOCKS5 server for x/net/proxy and keeps the
 // bare TCP connection: the tunnel copies on it rather than on x/net's
-// wrapper, which hides TCPConn.ReadFrom and so the splice path.
+// wrapper, which hides SyscallConn and so copyStream's buffer-free waits.
 type rawDialer struct {
 	f    *Front
 	conn net.Conn

@@ -9,8 +9,8 @@ const workerIdle = 10 * time.Second
 // workers runs connection handlers and tunnel copies on goroutines that
 // are kept for the next task: their stacks have already grown to what a
 // connection needs (dialling goes deep), so the next one is spared the
-// stack copying a fresh goroutine goes through, measured at an eighth of
-// the front's own CPU time per connection.
+// stack copying a fresh goroutine goes through (an eighth of the front's
+// user CPU time in the set-up benchmark).
 type workers struct {
 	tasks chan func()
 	done  <-chan struct{} // closed when the front closes: idle workers exit
