@@ -8,15 +8,13 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"mdnhub/internal/netguard"
 )
 
 // errForbidden refuses a destination in a loopback, private, link-local,
 // multicast or unspecified range, unless Options.AllowPrivate.
 var errForbidden = errors.New("destination not allowed")
-
-// nat64 is the well-known NAT64 prefix (RFC 6052): an address in it
-// reaches the IPv4 address in its last 32 bits.
-var nat64 = netip.MustParsePrefix("64:ff9b::/96")
 
 // forbiddenHost tells why a destination host, as the client sent it (a
 // name or an IP literal), is refused, or "" if it may be tried. Names
@@ -37,29 +35,7 @@ func forbiddenHost(host string) string {
 }
 
 // forbiddenIP tells why ip is refused, or "".
-func forbiddenIP(ip netip.Addr) string {
-	ip = ip.WithZone("").Unmap()
-	if nat64.Contains(ip) {
-		b := ip.As16()
-		ip = netip.AddrFrom4([4]byte(b[12:]))
-	}
-	switch {
-	case ip.IsLoopback():
-		return "loopback"
-	case ip.IsPrivate():
-		return "private"
-	case ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast():
-		return "link-local"
-	case ip.IsMulticast(), ip.IsInterfaceLocalMulticast():
-		return "multicast"
-	case ip.IsUnspecified(), ip.Is4() && ip.As4()[0] == 0:
-		// 0.0.0.0/8 too: Linux connects 0.0.0.0 to the local host.
-		return "unspecified"
-	case ip == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
-		return "broadcast"
-	}
-	return ""
-}
+func forbiddenIP(ip netip.Addr) string { return netguard.ForbiddenAddr(ip) }
 
 // parseLegacyIPv4 reads the numeric forms inet_aton(3) accepts besides
 // dotted quads ("127.1", "0x7f000001", "2130706433", "0177.0.0.1"): an
