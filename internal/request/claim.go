@@ -74,10 +74,12 @@ func (s *Service) ClaimMessages(ctx context.Context, tx *sql.Tx, arrivals []inve
 		}
 		r.Messages++
 		if r.Status == StatusReserved {
+			// The first message completes the request and burns the number
+			// for its service; later ones find it burnt already.
 			r.Status = StatusCompleted
+			burns = append(burns, inventory.BurnKey{NumberID: r.NumberID, ServiceID: r.ServiceID, UserID: r.UserID})
 		}
 		touched[r.ID] = r
-		burns = append(burns, inventory.BurnKey{NumberID: r.NumberID, ServiceID: r.ServiceID, UserID: r.UserID})
 		out[i], ok[i] = *r, true
 	}
 	if err := s.saveClaims(ctx, tx, touched); err != nil {
