@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+
 	"log/slog"
 	"mime"
 	"net/http"
@@ -147,15 +148,15 @@ func (h *Handler) parse(w http.ResponseWriter, r *http.Request) (map[string][]st
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				return nil, errors.New("Request body too large")
+				return nil, errorf("Request body too large")
 			}
-			return nil, errors.New("Malformed request body")
+			return nil, errorf("Malformed request body")
 		}
 		return r.Form, nil
 	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return nil, errors.New("Malformed query string")
+		return nil, errorf("Malformed query string")
 	}
 	return q, nil
 }

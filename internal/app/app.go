@@ -12,8 +12,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -244,10 +242,4 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 
 func (a *App) metricsHandler() http.Handler {
 	return promhttpHandler(a.Registry)
-}
-
-// Hostname names this node in logs.
-func Hostname() string {
-	h, _ := os.Hostname()
-	return strings.TrimSpace(h)
 }
