@@ -771,9 +771,9 @@ func operatorFlow(t *testing.T, dir string, e env) {
 		m.Reply != "G-112233 is your Google verification code." {
 		t.Errorf("read_sms: %+v", m)
 	}
-	c.fail("Unable to reject: a message was already received", "reject", "id", r3.ID)
-	c.fail("Unable to reject: the request is Rejected", "reject", "id", r1.ID)
-	c.fail("Unable to reject: the request is Timed Out", "reject", "id", r2.ID)
+	c.fail("Unable to reject an MDN that already received a message", "reject", "id", r3.ID)
+	c.fail("Unable to reject an MDN with status Rejected", "reject", "id", r1.ID)
+	c.fail("Unable to reject an MDN with status Timed Out", "reject", "id", r2.ID)
 	c.wantBalance("1.50")
 
 	// A later SMS on the completed request still reaches alice and costs nothing.

@@ -37,13 +37,26 @@ type User struct {
 	BalanceCents int64
 	HasAPIKey    bool
 	CreatedAt    int64
+	// RequestStatusFormat is FormatArray, FormatObject, or "" for the
+	// operator's default.
+	RequestStatusFormat string
 }
 
-// Principal is an authenticated API caller.
+// Principal is an authenticated API caller, with the account settings that
+// shape its answers (cached with it, so they cost nothing per call).
 type Principal struct {
 	UserID   int64
 	Username string
+	// RequestStatusFormat is how request_status answers: FormatArray,
+	// FormatObject, or "" for the operator's default.
+	RequestStatusFormat string
 }
+
+// Shapes of request_status's answer.
+const (
+	FormatArray  = "array"
+	FormatObject = "object"
+)
 
 // Service manages accounts.
 type Service struct {
@@ -93,6 +106,34 @@ func (s *Service) SetRole(ctx context.Context, userID int64, role string) error 
 	})
 }
 
+// SetRequestStatusFormat sets how request_status answers a user:
+// FormatArray, FormatObject, or "" (also "default") for the operator's
+// default. It takes effect at once on this node.
+func (s *Service) SetRequestStatusFormat(ctx context.Context, userID int64, format string) error {
+	format = strings.ToLower(strings.TrimSpace(format))
+	switch format {
+	case "default":
+		format = ""
+	case "", FormatArray, FormatObject:
+	default:
+		return fmt.Errorf("%w: request_status_format must be array, object or default", ErrInvalid)
+	}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET request_status_format = $1 WHERE id = $2`, format, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return db.ErrNotFound
+		}
+		return nil
+	})
+	if err == nil {
+		s.cache.dropUser(userID)
+	}
+	return err
+}
+
 // Find looks a user up by user name or e-mail, case-insensitively.
 func (s *Service) Find(ctx context.Context, login string) (User, error) {
 	return s.find(ctx, `login = $1 OR email = $1`, strings.ToLower(login))
@@ -106,9 +147,9 @@ func (s *Service) Get(ctx context.Context, id int64) (User, error) {
 func (s *Service) find(ctx context.Context, where string, arg any) (User, error) {
 	var u User
 	err := s.db.R.QueryRowContext(ctx,
-		`SELECT id, username, email, role, suspended, balance_cents, api_key_hash IS NOT NULL, created_at
+		`SELECT id, username, email, role, suspended, balance_cents, api_key_hash IS NOT NULL, created_at, request_status_format
 		 FROM users WHERE `+where+` ORDER BY id LIMIT 1`, arg).
-		Scan(&u.ID, &u.Username, &u.Email, &u.Role, &u.Suspended, &u.BalanceCents, &u.HasAPIKey, &u.CreatedAt)
+		Scan(&u.ID, &u.Username, &u.Email, &u.Role, &u.Suspended, &u.BalanceCents, &u.HasAPIKey, &u.CreatedAt, &u.RequestStatusFormat)
 	return u, db.NoRows(err)
 }
 
@@ -168,8 +209,8 @@ func (s *Service) Authenticate(ctx context.Context, login, key string) (Principa
 		suspended bool
 	)
 	err := s.db.R.QueryRowContext(ctx,
-		`SELECT id, username, api_key_hash, suspended FROM users WHERE login = $1 OR email = $1 ORDER BY id LIMIT 1`, login).
-		Scan(&p.UserID, &p.Username, &stored, &suspended)
+		`SELECT id, username, api_key_hash, suspended, request_status_format FROM users WHERE login = $1 OR email = $1 ORDER BY id LIMIT 1`, login).
+		Scan(&p.UserID, &p.Username, &stored, &suspended, &p.RequestStatusFormat)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Principal{}, ErrUnauthorized
 	}

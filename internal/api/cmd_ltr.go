@@ -28,8 +28,9 @@ type ltrStatusJSON struct {
 	DateTime   string `json:"date_time"`
 }
 
-// rentalRef reads how a command names a rental: ltr_id (alias id), or mdn
-// and service.
+// rentalRef reads how a command names a rental: ltr_id (alias id); mdn
+// alone, the caller's running rental of that number (what most clients
+// send); or mdn narrowed by service.
 func (h *Handler) rentalRef(c *call) (rental.Ref, error) {
 	if v := c.p.first("ltr_id", "id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -49,7 +50,7 @@ func (h *Handler) rentalRef(c *call) (rental.Ref, error) {
 	case mdn == "":
 		return rental.Ref{}, missing("mdn")
 	case name == "":
-		return rental.Ref{}, missing("service")
+		return rental.Ref{MDN: mdn}, nil
 	}
 	svc, err := h.service(c, name)
 	if err != nil {
@@ -196,7 +197,12 @@ func (h *Handler) ltrSwitchService(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The new service is new_service; clients that name the rental by id
+	// send it as service, which then cannot be the rental's own.
 	target := c.p.raw("new_service")
+	if target == "" && ref.ID != 0 {
+		target = c.p.raw("service")
+	}
 	if target == "" {
 		return nil, missing("new_service")
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 
+	"mdnhub/internal/account"
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/request"
 )
@@ -116,7 +117,7 @@ func (h *Handler) requestStatus(c *call) (any, error) {
 		ID: e.ID, MDN: e.MDN, Service: e.Service, Status: e.Status, State: e.State,
 		Markup: e.Markup, Carrier: e.Carrier, TillExpiration: e.TillExpiration,
 	}
-	if h.RequestStatusObject {
+	if c.requestStatusObject(h.RequestStatusObject) {
 		return entry, nil
 	}
 	return []requestStatusJSON{entry}, nil
@@ -131,4 +132,17 @@ func (h *Handler) reject(c *call) (any, error) {
 		return nil, err
 	}
 	return textRejected, nil
+}
+
+// requestStatusObject reports whether request_status answers this caller one
+// object rather than an array: the account's own setting, else the
+// operator's default.
+func (c *call) requestStatusObject(operatorDefault bool) bool {
+	switch c.user.RequestStatusFormat {
+	case account.FormatObject:
+		return true
+	case account.FormatArray:
+		return false
+	}
+	return operatorDefault
 }

@@ -19,9 +19,8 @@ func (h *Handler) sendSMS(c *call) (any, error) {
 	} else {
 		return nil, missing("mdn")
 	}
-	if ask.To, err = c.p.required("to"); err != nil {
-		return nil, err
-	}
+	// Without to, the reply goes to the most recent sender to the number.
+	ask.To = c.p.raw("to")
 	ask.Text = c.p.v.Get("sms")
 	for _, alias := range []string{"text", "msg"} {
 		if ask.Text == "" {

@@ -1,11 +1,13 @@
 package api
 
 import (
+	"errors"
 	"strconv"
 	"time"
 
 	"mdnhub/internal/clock"
 	"mdnhub/internal/message"
+	"mdnhub/internal/rental"
 )
 
 // smsJSON is an entry of read_sms's answer, fields in the reference's order.
@@ -41,7 +43,20 @@ func (h *Handler) readSMS(c *call) (any, error) {
 		if f.MDN, err = c.p.mdn("mdn"); err != nil {
 			return nil, err
 		}
-		if name := c.p.raw("service"); name != "" {
+		name := c.p.raw("service")
+		if f.MDN != "" && name == "" {
+			// An mdn alone names the caller's running rental of that
+			// number, as for the ltr_* commands; without one it is a
+			// one-time number and filters by mdn.
+			r, err := h.Rentals.Find(c.ctx, c.user.UserID, rental.Ref{MDN: f.MDN})
+			switch {
+			case err == nil:
+				f.MDN, f.RentalChain, f.Service = "", r.FirstID, r.FilterService
+			case !errors.Is(err, rental.ErrNoRental):
+				return nil, err
+			}
+		}
+		if name != "" {
 			svc, err := h.service(c, name)
 			if err != nil {
 				return nil, err

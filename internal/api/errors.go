@@ -30,7 +30,7 @@ const (
 	textSuspended     = "Account suspended"
 	textTooMany       = "Too many open requests"
 	textRejected      = "MDN has been rejected"
-	textRejectHasMsgs = "Unable to reject: a message was already received"
+	textRejectHasMsgs = "Unable to reject an MDN that already received a message"
 	textInternal      = "Internal error, please retry later"
 )
 
@@ -61,7 +61,8 @@ func errorText(err error) (text string, internal bool) {
 	case errors.Is(err, request.ErrHasMessages):
 		return textRejectHasMsgs, false
 	case errors.As(err, &closed):
-		return "Unable to reject: " + closed.Error(), false
+		// Every refusal starts "Unable to reject an MDN": clients match it.
+		return "Unable to reject an MDN with status " + closed.Status, false
 	case errors.Is(err, catalog.ErrUnknownService):
 		return "Invalid service name", false
 	}

@@ -210,8 +210,11 @@ func errCases() []errCase {
 		// request_status and reject
 		{name: "request_status missing id", as: "a", kv: []string{"cmd", "request_status"}, want: "Missing parameter: id", golden: "error_missing_id"},
 		{name: "reject missing id", as: "a", kv: []string{"cmd", "reject"}, want: "Missing parameter: id"},
-		{name: "reject has message", as: "done", kv: []string{"cmd", "reject", "id", "10000003"}, want: "Unable to reject: a message was already received", golden: "error_reject_has_message"},
-		{name: "reject already rejected", as: "done", kv: []string{"cmd", "reject", "id", "10000004"}, want: "Unable to reject", prefix: true},
+		{name: "reject has message", as: "done", kv: []string{"cmd", "reject", "id", "10000003"}, want: "Unable to reject an MDN that already received a message", golden: "error_reject_has_message"},
+		{name: "reject already rejected", as: "done", kv: []string{"cmd", "reject", "id", "10000004"}, want: "Unable to reject an MDN with status Rejected", golden: "error_reject_rejected"},
+		{name: "timeout has message", as: "done", kv: []string{"cmd", "timeout", "id", "10000003"}, want: "Unable to reject an MDN that already received a message"},
+		{name: "timeout already rejected", as: "done", kv: []string{"cmd", "timeout", "id", "10000004"}, want: "Unable to reject an MDN with status Rejected"},
+		{name: "timeout missing id", as: "a", kv: []string{"cmd", "timeout"}, want: "Missing parameter: id"},
 	}
 	for _, id := range []string{"10000001", errNextID, "abc", "-1", "0", "1.5", "0x10", "99999999999999999999", "9223372036854775807", "-9223372036854775808"} {
 		g := ""

@@ -254,6 +254,10 @@ func TestGoldenRequestStatus(t *testing.T) {
 			}
 		}
 		c.golden(t, "request_status_timed_out", "request_status", "id", "10000003")
+		// Refusals start "Unable to reject an MDN", which clients match.
+		c.golden(t, "reject_timed_out", "reject", "id", "10000003")
+		c.golden(t, "reject_timed_out", "timeout", "id", "10000003")
+		c.golden(t, "reject_completed", "reject", "id", "10000001")
 		// A completed request stays Completed after its time is up.
 		c.golden(t, "request_status_completed_expired", "request_status", "id", "10000001")
 

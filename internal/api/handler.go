@@ -83,6 +83,11 @@ func NewHandler(d Deps) *Handler {
 		"proxy_rent":   h.proxyRent,
 		"proxy_swap":   h.proxySwap,
 		"proxy_redial": h.proxyRedial,
+
+		// Legacy names an old client still sends (with pass=).
+		"rent":             h.ltrRent,
+		"toggle_autorenew": h.ltrAutorenew,
+		"timeout":          h.reject,
 	}
 	return h
 }

@@ -291,7 +291,12 @@ func ltrErrCases() []errCase {
 		with := func(kv ...string) []string { return append(cmd(c.cmd, c.extra...), kv...) }
 		cases = append(cases,
 			errCase{name: c.cmd + " nothing named", as: "a", kv: with(), want: "Missing parameter: ltr_id"},
-			errCase{name: c.cmd + " only mdn", as: "a", kv: with("mdn", "12125550000"), want: "Missing parameter: service"},
+			// mdn alone names the caller's running rental of the number:
+			// none for a free number, another's, or one whose rental ended.
+			errCase{name: c.cmd + " only mdn, free number", as: "a", kv: with("mdn", "12125550006"), want: noRental},
+			errCase{name: c.cmd + " only mdn, another's rental", as: "a", kv: with("mdn", "12125550004"), want: noRental},
+			errCase{name: c.cmd + " only mdn, ended rental", as: "a", kv: with("mdn", "12125550001"), want: noRental},
+			errCase{name: c.cmd + " only bad mdn", as: "a", kv: with("mdn", "555"), want: badMDN},
 			errCase{name: c.cmd + " bad mdn", as: "a", kv: with("mdn", "555", "service", "Google"), want: badMDN},
 			errCase{name: c.cmd + " unknown service", as: "a", kv: with("mdn", "12125550000", "service", "Goooooogle"), want: "Invalid service name Goooooogle"},
 			errCase{name: c.cmd + " no rental for mdn", as: "a", kv: with("mdn", "12125550006", "service", "Google"), want: noRental},

@@ -67,7 +67,7 @@ func (s *Service) Send(ctx context.Context, a SendAsk) (Message, error) {
 		return Message{}, ErrTooLong
 	}
 	to := strings.TrimSpace(a.To)
-	if to == "" || len(to) > 32 {
+	if len(to) > 32 {
 		return Message{}, ErrBadRecipient
 	}
 	now := s.clock.Now()
@@ -81,14 +81,8 @@ func (s *Service) Send(ctx context.Context, a SendAsk) (Message, error) {
 		if m.MDN, numerID, gw, err = s.holder(ctx, tx, a, now); err != nil {
 			return err
 		}
-		var recent bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM messages
-			WHERE user_id = $1 AND mdn = $2 AND kind = 'sms' AND received_at >= $3 AND sender IN ($4, $5, $6))`,
-			a.UserID, m.MDN, now.Add(-ReplyWindow).Unix(), to, digits(to), "1"+digits(to)).Scan(&recent); err != nil {
+		if to, err = s.recentSender(ctx, tx, a.UserID, m.MDN, to, now); err != nil {
 			return err
-		}
-		if !recent {
-			return ErrNoRecentSMS
 		}
 		m.UserID, m.From, m.Text, m.PriceCents, m.ReceivedAt = a.UserID, m.MDN, text, SendFee, now.Unix()
 		if err := tx.QueryRowContext(ctx,
@@ -130,6 +124,29 @@ func (s *Service) Send(ctx context.Context, a SendAsk) (Message, error) {
 		return Message{}, ErrNotAccepted
 	}
 	return m, nil
+}
+
+// recentSender checks that to texted mdn (held by the user) within the reply
+// window and returns it; with to empty it is the most recent such sender,
+// the one a reply goes to.
+func (s *Service) recentSender(ctx context.Context, tx *sql.Tx, userID int64, mdn, to string, now time.Time) (string, error) {
+	since := now.Add(-ReplyWindow).Unix()
+	var sender string
+	var err error
+	if to == "" {
+		err = tx.QueryRowContext(ctx, `SELECT sender FROM messages
+			WHERE user_id = $1 AND mdn = $2 AND kind = 'sms' AND received_at >= $3
+			ORDER BY received_at DESC, id DESC LIMIT 1`, userID, mdn, since).Scan(&sender)
+	} else {
+		err = tx.QueryRowContext(ctx, `SELECT sender FROM messages
+			WHERE user_id = $1 AND mdn = $2 AND kind = 'sms' AND received_at >= $3 AND sender IN ($4, $5, $6)
+			LIMIT 1`, userID, mdn, since, to, digits(to), "1"+digits(to)).Scan(&sender)
+		sender = to
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNoRecentSMS
+	}
+	return sender, err
 }
 
 // holder finds the number the user holds now, by MDN or by request id, and

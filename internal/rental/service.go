@@ -68,17 +68,21 @@ func NewService(d *db.DB, c clock.Clock, inv *inventory.Store, cat *catalog.Cata
 // it comes after construction).
 func (s *Service) SetScheduler(sched Scheduler) { s.sched = sched }
 
-// Ref names a rental the way the API does: by id, or by MDN and service.
+// Ref names a rental the way the API does: by id, by MDN and service, or by
+// MDN alone.
 type Ref struct {
 	ID      int64
 	MDN     string // normalized
-	Service string // service name, with MDN
+	Service string // service name; "" names the running rental of MDN
 }
 
 // Find returns the user's rental named by ref. A renewal is a new rental
 // chained to the first one, and any id of a chain names its newest rental,
 // so a client that keeps its first ltr_id follows its renewals. By MDN and
-// service it is the newest rental of the user for that number and service.
+// service it is the newest rental of the user for that number and service,
+// ended or not. By MDN alone (what most clients send) it is the user's
+// newest rental of that number that has not ended: an MDN is held by one
+// running rental at a time, so this names it whatever its service.
 func (s *Service) Find(ctx context.Context, userID int64, ref Ref) (Rental, error) {
 	return s.find(ctx, s.db.R, userID, ref, "")
 }
@@ -97,9 +101,15 @@ func (s *Service) find(ctx context.Context, q db.Querier, userID int64, ref Ref,
 		}
 		return r, err
 	}
-	r, err = scanRental(q.QueryRowContext(ctx, `SELECT `+rentalColumns+rentalFrom+`
-		WHERE r.user_id = $1 AND r.mdn = $2 AND s.name_key = $3 ORDER BY r.id DESC LIMIT 1`+lock,
-		userID, ref.MDN, strings.ToLower(ref.Service)))
+	if ref.Service == "" {
+		r, err = scanRental(q.QueryRowContext(ctx, `SELECT `+rentalColumns+rentalFrom+`
+			WHERE r.user_id = $1 AND r.mdn = $2 AND r.status <> $3 ORDER BY r.id DESC LIMIT 1`+lock,
+			userID, ref.MDN, StatusEnded))
+	} else {
+		r, err = scanRental(q.QueryRowContext(ctx, `SELECT `+rentalColumns+rentalFrom+`
+			WHERE r.user_id = $1 AND r.mdn = $2 AND s.name_key = $3 ORDER BY r.id DESC LIMIT 1`+lock,
+			userID, ref.MDN, strings.ToLower(ref.Service)))
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return Rental{}, ErrNoRental
 	}

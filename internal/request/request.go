@@ -20,7 +20,7 @@ const (
 var (
 	ErrNotFound    = errors.New("invalid request ID")
 	ErrTooManyOpen = errors.New("too many open requests")
-	ErrHasMessages = errors.New("unable to reject: a message was already received")
+	ErrHasMessages = errors.New("unable to reject an MDN that already received a message")
 	ErrNotDue      = errors.New("request not due for expiry yet")
 )
 
