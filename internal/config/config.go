@@ -1,5 +1,6 @@
 // Package config holds mdnhub's one configuration struct: its defaults, the
-// MDNHUB_* environment overrides, an optional key = value file, validation,
+// MDNHUB_* environment overrides, an optional key = value file, validation
+// that lists every mistake at once, warnings about misspelled variables,
 // and a dump with secrets redacted.
 //
 // Every setting has a dotted key (its `key` tag). The same key is used in the
@@ -32,6 +33,13 @@ type Config struct {
 	Catalog   Catalog
 	Log       Log
 	Gateways  Gateways
+
+	// origin maps a key to where its value was set ("mdnhub.conf:7",
+	// "MDNHUB_DB_DSN", "command line") so that problems point there.
+	origin map[string]string
+	// problems are the mistakes met while loading; Validate reports them
+	// with the others, so one run shows every mistake.
+	problems []string
 }
 
 // DB selects and tunes the database.
@@ -45,14 +53,14 @@ type DB struct {
 
 // HTTP configures the listener.
 type HTTP struct {
-	Addr            string        `key:"http.addr" help:"listen address of the API and web site"`
+	Addr            string        `key:"http.addr" help:"listen address of the API, /healthz, /metrics and gateway pushes"`
 	ShutdownTimeout time.Duration `key:"http.shutdown_timeout" help:"how long in-flight requests may finish at shutdown"`
 	MaxBodyBytes    int64         `key:"http.max_body_bytes" help:"largest accepted request body"`
 }
 
 // API tunes the api_command.php endpoint.
 type API struct {
-	RateLimit    int           `key:"api.rate_limit" help:"API calls per second per user (0: unlimited)"`
+	RateLimit    int           `key:"api.rate_limit" help:"API calls per second per user, or per client address when the query names none (0: unlimited)"`
 	AuthCacheTTL time.Duration `key:"api.auth_cache_ttl" help:"how long a verified API key is trusted without the database (other nodes see key changes after at most this)"`
 	AuthCacheMax int           `key:"api.auth_cache_size" help:"most API keys kept in the authentication cache"`
 }
@@ -165,124 +173,4 @@ func Default() Config {
 		Catalog: Catalog{AvailabilityRefresh: 30 * time.Second},
 		Log:     Log{Level: "info", Format: "text"},
 	}
-}
-
-// Validate checks every setting and returns all problems at once.
-func (c *Config) Validate() error {
-	var errs []string
-	bad := func(key, format string, args ...any) {
-		errs = append(errs, key+": "+fmt.Sprintf(format, args...))
-	}
-	switch c.DB.Driver {
-	case "sqlite":
-		if c.DB.Path == "" {
-			bad("db.path", "required when db.driver is sqlite")
-		}
-	case "postgres":
-		if c.DB.DSN == "" {
-			bad("db.dsn", "required when db.driver is postgres")
-		}
-	default:
-		bad("db.driver", "must be sqlite or postgres, got %q", c.DB.Driver)
-	}
-	if c.DB.Synchronous != "FULL" && c.DB.Synchronous != "NORMAL" {
-		bad("db.sqlite_synchronous", "must be FULL or NORMAL, got %q", c.DB.Synchronous)
-	}
-	if c.DB.MaxConns < 1 || c.DB.MaxConns > 1000 {
-		bad("db.max_conns", "must be between 1 and 1000")
-	}
-	if c.HTTP.Addr == "" {
-		bad("http.addr", "required")
-	}
-	if c.HTTP.ShutdownTimeout <= 0 {
-		bad("http.shutdown_timeout", "must be positive")
-	}
-	if c.HTTP.MaxBodyBytes < 1024 {
-		bad("http.max_body_bytes", "must be at least 1024")
-	}
-	if c.API.RateLimit < 0 {
-		bad("api.rate_limit", "must not be negative")
-	}
-	if c.API.AuthCacheTTL < 0 {
-		bad("api.auth_cache_ttl", "must not be negative")
-	}
-	if c.API.AuthCacheMax < 0 {
-		bad("api.auth_cache_size", "must not be negative")
-	}
-	if c.Requests.MaxOpen < 1 {
-		bad("requests.max_open", "must be at least 1")
-	}
-	if c.Requests.DefaultLifetime < time.Second {
-		bad("requests.default_lifetime", "must be at least 1s")
-	}
-	if c.Rentals.OnlineWindow < time.Minute {
-		bad("rentals.online_window", "must be at least 1m")
-	}
-	if c.Rentals.HoldFor < 0 {
-		bad("rentals.hold", "must not be negative")
-	}
-	if fee, err := money.Parse(c.Rentals.ReserveFee); err != nil || fee < 0 {
-		bad("rentals.reserve_fee", "must be an amount in dollars such as 5.00")
-	}
-	if c.Callbacks.Attempts < 1 || c.Callbacks.Attempts > 100 {
-		bad("callbacks.attempts", "must be between 1 and 100")
-	}
-	if c.Callbacks.RetryInterval < time.Second {
-		bad("callbacks.retry_interval", "must be at least 1s")
-	}
-	if c.Callbacks.Timeout < time.Second || c.Callbacks.Timeout > 5*time.Minute {
-		bad("callbacks.timeout", "must be between 1s and 5m")
-	}
-	for key, v := range map[string]string{"proxy.shared_hourly": c.Proxy.SharedHourly, "proxy.exclusive_hourly": c.Proxy.ExclusiveHourly} {
-		if cents, err := money.Parse(v); err != nil || cents < 0 {
-			bad(key, "must be an amount in dollars such as 0.50")
-		}
-	}
-	if _, err := c.Proxy.ParseDiscounts(); err != nil {
-		bad("proxy.discounts", "%v", err)
-	}
-	if c.Proxy.Enabled && (c.Proxy.SOCKSAddr == "" || c.Proxy.HTTPAddr == "") {
-		bad("proxy.socks_addr", "both proxy listen addresses are required when proxy.enabled")
-	}
-	if c.Proxy.MaxConns < 1 {
-		bad("proxy.max_conns_per_rental", "must be at least 1")
-	}
-	if c.Proxy.IdleTimeout < time.Second {
-		bad("proxy.idle_timeout", "must be at least 1s")
-	}
-	if c.Sim.ActivationDelay < 0 {
-		bad("sim.activation_delay", "must not be negative")
-	}
-	if c.Sim.MinDelay < 0 || c.Sim.MaxDelay < c.Sim.MinDelay {
-		bad("sim.max_delay", "must be at least sim.min_delay, and both not negative")
-	}
-	if c.Catalog.AvailabilityRefresh <= 0 || c.Catalog.AvailabilityRefresh > time.Minute {
-		bad("catalog.availability_refresh", "must be between 1ns and 60s")
-	}
-	switch c.Log.Level {
-	case "debug", "info", "warn", "error":
-	default:
-		bad("log.level", "must be debug, info, warn or error, got %q", c.Log.Level)
-	}
-	if c.Log.Format != "text" && c.Log.Format != "json" {
-		bad("log.format", "must be text or json, got %q", c.Log.Format)
-	}
-	c.Gateways.validate(bad)
-	if len(errs) == 0 {
-		return nil
-	}
-	return &ValidationError{Problems: errs}
-}
-
-// ValidationError lists every invalid setting.
-type ValidationError struct {
-	Problems []string
-}
-
-func (e *ValidationError) Error() string {
-	s := "invalid configuration:"
-	for _, p := range e.Problems {
-		s += "\n  " + p
-	}
-	return s
 }

@@ -21,7 +21,8 @@ func TestFileThenEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := map[string]string{"MDNHUB_REQUESTS_MAX_OPEN": "5"}
-	if err := c.LoadEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
+	c.LoadEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	if c.DB.Driver != "postgres" || !c.Compat.RequestStatusObject || c.Requests.MaxOpen != 5 || c.Requests.DefaultLifetime != 20*time.Second {
@@ -37,16 +38,20 @@ func TestFileThenEnv(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	c := Default()
 	cases := []struct{ in, want string }{
-		{"nonsense", "expected key = value"},
-		{"no.such = 1", `unknown setting "no.such"`},
-		{"requests.max_open = many", "is not a whole number"},
+		{"nonsense", "f:1: expected key = value"},
+		{"no.such = 1", `f:1: unknown setting "no.such"`},
+		{"requests.max_open = many", "f:1: requests.max_open: \"many\" is not a whole number"},
 		{"sim.enabled = maybe", "is not true or false"},
 		{"sim.min_delay = 5", "is not a duration"},
+		{"gateway.x = 1", "f:1: expected gateway.<name>.<setting>"},
 	}
 	for _, tc := range cases {
-		err := c.load(strings.NewReader(tc.in), "f")
+		c := Default()
+		if err := c.load(strings.NewReader(tc.in), "f"); err != nil {
+			t.Fatal(err)
+		}
+		err := c.Validate()
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: got %v, want %q", tc.in, err, tc.want)
 		}
@@ -75,9 +80,7 @@ func TestGateways(t *testing.T) {
 	if err := c.load(strings.NewReader(file), "f"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.loadGatewayEnv([]string{"MDNHUB_GATEWAY__PUSH__KIND=httppush", "MDNHUB_GATEWAY__PUSH__TOKEN=abc", "PATH=/bin"}); err != nil {
-		t.Fatal(err)
-	}
+	c.loadGatewayEnv([]string{"MDNHUB_GATEWAY__PUSH__KIND=httppush", "MDNHUB_GATEWAY__PUSH__TOKEN=abc", "PATH=/bin"})
 	if c.Gateways["sms1"]["addr"] != "127.0.0.1:2775" || c.Gateways["push"]["token"] != "abc" {
 		t.Fatalf("gateways %+v", c.Gateways)
 	}
@@ -94,7 +97,11 @@ func TestGateways(t *testing.T) {
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "gateway.bad.kind") {
 		t.Fatalf("bad kind: %v", err)
 	}
-	if err := c.load(strings.NewReader("gateway.Bad Name.kind = smpp"), "f"); err == nil {
-		t.Fatal("bad gateway name accepted")
+	delete(c.Gateways, "bad")
+	if err := c.load(strings.NewReader("gateway.Bad Name.kind = smpp"), "f"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), `f:1: gateway name "bad name"`) {
+		t.Fatalf("bad gateway name: %v", err)
 	}
 }

@@ -19,45 +19,59 @@ var gatewayName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 // GatewayKinds are the kinds a declared gateway may have.
 var GatewayKinds = []string{"smpp", "httppush"}
 
-func (c *Config) setGateway(name, key, value string) error {
+// setGateway records one gateway setting set at origin, or the problem with it.
+func (c *Config) setGateway(name, key, value, origin string) {
 	name, key = strings.ToLower(strings.TrimSpace(name)), strings.ToLower(strings.TrimSpace(key))
 	if !gatewayName.MatchString(name) {
-		return fmt.Errorf("gateway name %q: use 1 to 32 lower-case letters, digits, '-' or '_'", name)
+		c.problem(origin, fmt.Sprintf("gateway name %q: use 1 to 32 lower-case letters, digits, '-' or '_'", name))
+		return
 	}
 	if key == "" {
-		return fmt.Errorf("gateway %s: empty setting name", name)
+		c.problem(origin, fmt.Sprintf("gateway %s: empty setting name", name))
+		return
 	}
 	if c.Gateways == nil {
 		c.Gateways = Gateways{}
 	}
 	if c.Gateways[name] == nil {
 		c.Gateways[name] = map[string]string{}
+		// Problems of the gateway as a whole (a missing kind) point to
+		// where it was first mentioned.
+		c.setOrigin("gateway."+name, origin)
 	}
 	c.Gateways[name][key] = strings.TrimSpace(value)
-	return nil
+	c.setOrigin("gateway."+name+"."+key, origin)
 }
 
 // loadGatewayEnv applies MDNHUB_GATEWAY__<NAME>__<KEY> variables from environ.
-func (c *Config) loadGatewayEnv(environ []string) error {
+func (c *Config) loadGatewayEnv(environ []string) {
 	for _, kv := range environ {
 		k, v, _ := strings.Cut(kv, "=")
-		rest, ok := strings.CutPrefix(k, "MDNHUB_GATEWAY__")
+		rest, ok := strings.CutPrefix(k, gatewayEnvPrefix)
 		if !ok {
 			continue
 		}
 		name, key, ok := strings.Cut(rest, "__")
 		if !ok {
-			return fmt.Errorf("%s: expected MDNHUB_GATEWAY__<NAME>__<KEY>", k)
+			c.problem(k, "expected MDNHUB_GATEWAY__<NAME>__<KEY>")
+			continue
 		}
-		if err := c.setGateway(name, key, v); err != nil {
-			return fmt.Errorf("%s: %w", k, err)
-		}
+		c.setGateway(name, key, v, k)
 	}
-	return nil
 }
 
+// gatewayEnvPrefix starts every gateway setting's environment variable.
+const gatewayEnvPrefix = "MDNHUB_GATEWAY__"
+
 func (g Gateways) validate(bad func(key, format string, args ...any)) {
-	for name, kv := range g {
+	// In name order, so that the list of problems is the same every run.
+	names := make([]string, 0, len(g))
+	for name := range g {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		kv := g[name]
 		if name == "sim" {
 			bad("gateway.sim", "the name sim belongs to the built-in simulator")
 			continue

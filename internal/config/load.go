@@ -41,14 +41,43 @@ func (c *Config) fields() []field {
 	return out
 }
 
-// Set assigns one setting by its dotted key from its text form.
+// Set assigns one setting by its dotted key from its text form. The value
+// has no recorded origin afterwards; Override records one.
 func (c *Config) Set(key, text string) error {
 	for _, f := range c.fields() {
 		if f.key == key {
-			return assign(f, text)
+			if err := assign(f, text); err != nil {
+				return err
+			}
+			delete(c.origin, key)
+			return nil
 		}
 	}
-	return fmt.Errorf("unknown setting %q", key)
+	return fmt.Errorf("unknown setting %q%s", key, c.suggestKey(key))
+}
+
+// Override assigns one setting like Set and remembers where the value came
+// from (a file:line, an environment variable, "command line"), so that
+// Validate can point there. A mistake is not returned but kept, and Validate
+// reports it together with every other problem.
+func (c *Config) Override(key, text, origin string) {
+	if err := c.Set(key, text); err != nil {
+		c.problem(origin, err.Error())
+		return
+	}
+	c.setOrigin(key, origin)
+}
+
+func (c *Config) setOrigin(key, origin string) {
+	if c.origin == nil {
+		c.origin = map[string]string{}
+	}
+	c.origin[key] = origin
+}
+
+// problem records a loading mistake for Validate.
+func (c *Config) problem(origin, msg string) {
+	c.problems = append(c.problems, at(origin, msg))
 }
 
 func assign(f field, text string) error {
@@ -80,13 +109,9 @@ func assign(f field, text string) error {
 	return nil
 }
 
-// EnvName is the environment variable that overrides key.
-func EnvName(key string) string {
-	return "MDNHUB_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
-}
-
 // LoadFile applies a file of "key = value" lines; blank lines and lines
-// starting with # are ignored.
+// starting with # are ignored. It fails only when the file cannot be read:
+// mistakes in it are kept for Validate, each with the file name and line.
 func (c *Config) LoadFile(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -98,51 +123,52 @@ func (c *Config) LoadFile(path string) error {
 
 func (c *Config) load(r io.Reader, name string) error {
 	sc := bufio.NewScanner(r)
-	line := 0
-	for sc.Scan() {
-		line++
+	for line := 1; sc.Scan(); line++ {
 		text := strings.TrimSpace(sc.Text())
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue
 		}
+		origin := fmt.Sprintf("%s:%d", name, line)
 		key, value, ok := strings.Cut(text, "=")
 		if !ok {
-			return fmt.Errorf("%s:%d: expected key = value", name, line)
+			c.problem(origin, "expected key = value")
+			continue
 		}
 		key = strings.TrimSpace(key)
 		if rest, ok := strings.CutPrefix(key, "gateway."); ok {
 			gw, setting, ok := strings.Cut(rest, ".")
 			if !ok {
-				return fmt.Errorf("%s:%d: expected gateway.<name>.<setting>", name, line)
+				c.problem(origin, "expected gateway.<name>.<setting>")
+				continue
 			}
-			if err := c.setGateway(gw, setting, value); err != nil {
-				return fmt.Errorf("%s:%d: %w", name, line, err)
-			}
+			c.setGateway(gw, setting, value, origin)
 			continue
 		}
-		if err := c.Set(key, value); err != nil {
-			return fmt.Errorf("%s:%d: %w", name, line, err)
-		}
+		c.Override(key, value, origin)
 	}
-	return sc.Err()
-}
-
-// LoadEnv applies every MDNHUB_* variable that names a setting, using lookup
-// (os.LookupEnv in production).
-func (c *Config) LoadEnv(lookup func(string) (string, bool)) error {
-	for _, f := range c.fields() {
-		if v, ok := lookup(EnvName(f.key)); ok {
-			if err := assign(f, v); err != nil {
-				return fmt.Errorf("%s: %w", EnvName(f.key), err)
-			}
-		}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("config file %s: %w", name, err)
 	}
 	return nil
 }
 
+// LoadEnv applies every MDNHUB_* variable that names a setting, using lookup
+// (os.LookupEnv in production). Values that do not parse are kept for
+// Validate, each with its variable's name.
+func (c *Config) LoadEnv(lookup func(string) (string, bool)) {
+	for _, f := range c.fields() {
+		name := EnvName(f.key)
+		if v, ok := lookup(name); ok {
+			c.Override(f.key, v, name)
+		}
+	}
+}
+
 // Load builds the configuration: defaults, then the file (if path is not
 // empty), then the environment (lookup for settings, environ for gateway
-// variables). It does not validate; call Validate after applying flags.
+// variables). It fails only when the file cannot be read; every other
+// mistake is reported by Validate, which must be called after applying
+// flags (with Override).
 func Load(path string, lookup func(string) (string, bool), environ []string) (Config, error) {
 	c := Default()
 	if path != "" {
@@ -150,12 +176,8 @@ func Load(path string, lookup func(string) (string, bool), environ []string) (Co
 			return c, err
 		}
 	}
-	if err := c.LoadEnv(lookup); err != nil {
-		return c, err
-	}
-	if err := c.loadGatewayEnv(environ); err != nil {
-		return c, err
-	}
+	c.LoadEnv(lookup)
+	c.loadGatewayEnv(environ)
 	return c, nil
 }
 
