@@ -115,7 +115,9 @@ func (c *CLI) flags(name string) (*flag.FlagSet, *common) {
 }
 
 // loadConfig reads the file and environment, then applies overrides given as
-// "key=value" by flags.
+// "key=value" by flags. Unknown MDNHUB_* variables are warned about on
+// stderr; every mistake in the file, the environment and the flags comes
+// back in one error.
 func (c *CLI) loadConfig(path string, overrides map[string]string) (config.Config, error) {
 	env := c.Env
 	if env == nil {
@@ -125,16 +127,17 @@ func (c *CLI) loadConfig(path string, overrides map[string]string) (config.Confi
 	if environ == nil {
 		environ = os.Environ
 	}
-	cfg, err := config.Load(path, env, environ())
+	vars := environ()
+	for _, w := range config.EnvWarnings(vars) {
+		fmt.Fprintln(c.Stderr, "mdnhub: warning:", w)
+	}
+	cfg, err := config.Load(path, env, vars)
 	if err != nil {
 		return cfg, err
 	}
 	for k, v := range overrides {
-		if v == "" {
-			continue
-		}
-		if err := cfg.Set(k, v); err != nil {
-			return cfg, err
+		if v != "" {
+			cfg.Override(k, v, "command line")
 		}
 	}
 	return cfg, cfg.Validate()

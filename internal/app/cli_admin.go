@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mdnhub/internal/account"
+	"mdnhub/internal/areacode"
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/inventory"
 	"mdnhub/internal/message"
@@ -133,8 +134,18 @@ func (c *CLI) numbers(ctx context.Context, args []string) error {
 	if err := fs.Parse(rest); err != nil {
 		return err
 	}
-	if verb != "list" && fs.NArg() == 0 {
-		return usagef("mdnhub numbers %s: give a CSV file (import) or one or more MDNs", verb)
+	var items []inventory.Import
+	switch {
+	case verb == "import" && fs.NArg() != 1:
+		return usagef("mdnhub numbers import: give one CSV file (- for standard input): mdn,carrier,state,gateway,short_rental")
+	case verb == "import":
+		// The file is checked before the database is opened: its mistakes
+		// are the likelier ones, and all of them are reported at once.
+		if items, err = readNumbersCSV(fs.Arg(0)); err != nil {
+			return err
+		}
+	case verb != "list" && fs.NArg() == 0:
+		return usagef("mdnhub numbers %s: give one or more MDNs", verb)
 	}
 	a, err := c.open(ctx, path)
 	if err != nil {
@@ -143,15 +154,20 @@ func (c *CLI) numbers(ctx context.Context, args []string) error {
 	defer a.Close()
 	switch verb {
 	case "import":
-		items, err := readNumbersCSV(fs.Arg(0))
-		if err != nil {
-			return err
-		}
 		added, err := a.Inventory.Put(ctx, items)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(c.Stdout, "imported %d numbers (%d new, %d updated)\n", len(items), added, len(items)-added)
+		// Not an error: undeclared gateways are allowed (docs/gateways.md),
+		// but a misspelled or forgotten one is a likely first-day mistake.
+		warned := map[string]bool{"": true, "sim": true}
+		for _, it := range items {
+			if _, declared := a.Config.Gateways[it.Gateway]; !declared && !warned[it.Gateway] {
+				warned[it.Gateway] = true
+				fmt.Fprintf(c.Stderr, "mdnhub: warning: gateway %q is not declared in the configuration: its numbers cannot send SMS and receive only through mdnhub sim send\n", it.Gateway)
+			}
+		}
 	case "list":
 		ns, err := a.Inventory.List(ctx, *limit, *offset)
 		if err != nil {
@@ -181,41 +197,70 @@ func (c *CLI) numbers(ctx context.Context, args []string) error {
 }
 
 // readNumbersCSV reads "mdn,carrier,state,gateway,short_rental" lines; a
-// header line starting with "mdn" is skipped, and every column but mdn may
-// be empty or missing.
+// first line starting with "mdn" is a header, and every column but mdn may
+// be empty or missing. It checks every line as the inventory will (so that
+// nothing is stored from a bad file) and reports each bad one by its line.
 func readNumbersCSV(path string) ([]inventory.Import, error) {
-	records, err := readCSV(path)
-	if err != nil {
-		return nil, err
-	}
 	var items []inventory.Import
-	for i, r := range records {
-		if i == 0 && strings.EqualFold(strings.TrimSpace(r[0]), "mdn") {
-			continue
-		}
+	seen := map[string]int{} // MDN → the line it was first given on
+	first := true
+	err := readCSV(path, func(line int, r []string) error {
 		col := func(k int) string {
 			if k < len(r) {
 				return strings.TrimSpace(r[k])
 			}
 			return ""
 		}
+		if first {
+			first = false
+			if strings.EqualFold(col(0), "mdn") {
+				return nil
+			}
+		}
+		if len(r) > 5 {
+			return fmt.Errorf("%d columns, want at most 5: mdn,carrier,state,gateway,short_rental", len(r))
+		}
+		if col(0) == "" {
+			return errors.New("mdn is empty")
+		}
+		mdn, err := inventory.NormalizeMDN(col(0))
+		if err != nil {
+			return fmt.Errorf("mdn %q is not a US number: 11 digits starting with 1, or 10 without it", col(0))
+		}
+		if prev, dup := seen[mdn]; dup {
+			return fmt.Errorf("mdn %s is already on line %d", mdn, prev)
+		}
+		seen[mdn] = line
+		if st := col(2); st != "" && !areacode.ValidState(st) {
+			return fmt.Errorf("state %q is not a US state abbreviation such as NY", st)
+		}
 		short := false
 		if v := col(4); v != "" {
 			if short, err = strconv.ParseBool(v); err != nil {
-				return nil, fmt.Errorf("%s line %d: short_rental must be true or false", path, i+1)
+				return fmt.Errorf("short_rental must be true or false, got %q", v)
 			}
 		}
-		items = append(items, inventory.Import{MDN: col(0), Carrier: col(1), State: col(2), Gateway: col(3), ShortRental: short})
-	}
-	return items, nil
+		items = append(items, inventory.Import{MDN: mdn, Carrier: col(1), State: strings.ToUpper(col(2)), Gateway: col(3), ShortRental: short})
+		return nil
+	})
+	return items, err
 }
 
-func readCSV(path string) ([][]string, error) {
+// readCSV calls row with every record of the CSV file at path ("-":
+// standard input) and the line the record starts on. Comment lines (#) and
+// blank lines are skipped but counted, so the line is the one an editor
+// shows. Every bad record is reported, each as "file:line: problem", up to
+// a limit; a quoting error ends the reading, since the lines after it cannot
+// be trusted to be split right.
+func readCSV(path string, row func(line int, fields []string) error) error {
+	name := path
 	var r io.Reader = os.Stdin
-	if path != "-" {
+	if path == "-" {
+		name = "stdin"
+	} else {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		defer f.Close()
 		r = f
@@ -224,7 +269,33 @@ func readCSV(path string) ([][]string, error) {
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	cr.Comment = '#'
-	return cr.ReadAll()
+	const shown = 20
+	var errs []error
+	bad := 0
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			errs = append(errs, fmt.Errorf("%s:%d: column %d: %w", name, pe.Line, pe.Column, pe.Err))
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if err := row(line, rec); err != nil {
+			if bad++; bad <= shown {
+				errs = append(errs, fmt.Errorf("%s:%d: %w", name, line, err))
+			}
+		}
+	}
+	if bad > shown {
+		errs = append(errs, fmt.Errorf("%s: %d more bad lines", name, bad-shown))
+	}
+	return errors.Join(errs...)
 }
 
 func (c *CLI) services(ctx context.Context, args []string) error {
@@ -264,33 +335,69 @@ func (c *CLI) services(ctx context.Context, args []string) error {
 		if fs.NArg() != 1 {
 			return usagef("mdnhub services import: give a CSV file: name,price,ltr_price,ltr_short_price,lifetime")
 		}
-		records, err := readCSV(fs.Arg(0))
-		if err != nil {
-			return err
+		// Every line is checked before any is saved; what only the catalog
+		// can check (names, ranges) stops at its line, the earlier ones kept.
+		type row struct {
+			line int
+			s    catalog.Service
 		}
-		n := 0
-		for i, r := range records {
-			if i == 0 && strings.EqualFold(strings.TrimSpace(r[0]), "name") {
-				continue
+		var rows []row
+		seen := map[string]int{} // lower-cased name → its first line
+		first := true
+		err := readCSV(fs.Arg(0), func(line int, r []string) error {
+			if first {
+				first = false
+				if strings.EqualFold(strings.TrimSpace(r[0]), "name") {
+					return nil
+				}
+			}
+			if len(r) > 5 {
+				return fmt.Errorf("%d columns, want at most 5: name,price,ltr_price,ltr_short_price,lifetime", len(r))
 			}
 			for len(r) < 5 {
 				r = append(r, "")
 			}
-			s := catalog.Service{Name: r[0], Enabled: true}
-			if err := parsePrices(&s, r[1], r[2], r[3]); err != nil {
-				return fmt.Errorf("line %d: %v", i+1, err)
+			s := catalog.Service{Name: strings.TrimSpace(r[0]), Enabled: true}
+			if s.Name == "" {
+				return errors.New("name is empty")
 			}
-			if v := strings.TrimSpace(r[4]); v != "" {
-				if s.Lifetime, err = time.ParseDuration(v); err != nil {
-					return fmt.Errorf("line %d: lifetime %q is not a duration such as 15m", i+1, v)
+			if prev, dup := seen[strings.ToLower(s.Name)]; dup {
+				return fmt.Errorf("service %s is already on line %d", s.Name, prev)
+			}
+			seen[strings.ToLower(s.Name)] = line
+			if strings.TrimSpace(r[1]) == "" {
+				return errors.New("price is empty")
+			}
+			for k, dst := range []*int64{&s.PriceCents, &s.LTRPriceCents, &s.LTRShortPriceCents} {
+				if v := strings.TrimSpace(r[k+1]); v != "" {
+					var err error
+					if *dst, err = money.Parse(v); err != nil {
+						return fmt.Errorf("%s: %v", []string{"price", "ltr_price", "ltr_short_price"}[k], err)
+					}
 				}
 			}
-			if _, err := a.Catalog.Put(ctx, s); err != nil {
-				return fmt.Errorf("line %d: %w", i+1, err)
+			if v := strings.TrimSpace(r[4]); v != "" {
+				var err error
+				if s.Lifetime, err = time.ParseDuration(v); err != nil {
+					return fmt.Errorf("lifetime %q is not a duration such as 15m", v)
+				}
 			}
-			n++
+			rows = append(rows, row{line, s})
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(c.Stdout, "%d services saved\n", n)
+		file := fs.Arg(0)
+		if file == "-" {
+			file = "stdin" // as readCSV names it
+		}
+		for _, r := range rows {
+			if _, err := a.Catalog.Put(ctx, r.s); err != nil {
+				return fmt.Errorf("%s:%d: %w", file, r.line, err)
+			}
+		}
+		fmt.Fprintf(c.Stdout, "%d services saved\n", len(rows))
 	case "rules":
 		rules, err := a.Catalog.Rules(ctx)
 		if err != nil {
