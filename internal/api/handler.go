@@ -35,12 +35,19 @@ type Deps struct {
 	// an array (compat.request_status_object).
 	RequestStatusObject bool
 	MaxBodyBytes        int64
+	// RateLimit is the calls per second allowed to one account
+	// (api.rate_limit, 0: unlimited).
+	RateLimit int
+	// AuthFailureLimit is the failed authentications per minute allowed to
+	// one client address (api.auth_failure_limit, 0: unlimited).
+	AuthFailureLimit int
 }
 
 // Handler serves api_command.php.
 type Handler struct {
 	Deps
 	commands map[string]command
+	limits   *limiter
 }
 
 // call is one authenticated API call.
@@ -59,7 +66,7 @@ func NewHandler(d Deps) *Handler {
 	if d.MaxBodyBytes == 0 {
 		d.MaxBodyBytes = 1 << 20
 	}
-	h := &Handler{Deps: d}
+	h := &Handler{Deps: d, limits: newLimiter(d.RateLimit, d.AuthFailureLimit)}
 	h.commands = map[string]command{
 		"request":        h.request,
 		"request_status": h.requestStatus,
@@ -120,7 +127,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cmdName = name
+	if h.limits.blocked(r) {
+		outcome = "limited"
+		tooMany(w, failureWindow)
+		return
+	}
 	user, err := h.authenticate(r.Context(), p)
+	if errors.Is(err, account.ErrUnauthorized) {
+		h.limits.failed(w, r)
+	}
+	if err == nil && h.limits.overAccount(w, r, user.UserID) {
+		outcome = "limited"
+		tooMany(w, time.Second)
+		return
+	}
 	if err == nil {
 		var msg any
 		msg, err = cmd(&call{ctx: r.Context(), user: user, p: p, now: h.Clock.Now()})

@@ -143,13 +143,9 @@ func (a *App) Handler() http.Handler {
 		Proxies: a.Proxies,
 		Clock:   a.Clock, Log: a.Log, Metrics: api.NewMetrics(a.Registry),
 		RequestStatusObject: a.Config.Compat.RequestStatusObject, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes,
+		RateLimit: a.Config.API.RateLimit, AuthFailureLimit: a.Config.API.AuthFailures,
 	})
-	var apiHandler http.Handler = h
-	if a.Config.API.RateLimit > 0 {
-		apiHandler = api.RateLimit(a.Config.API.RateLimit, apiHandler)
-	}
-	mux.Handle("/api_command.php", apiHandler)
-	mux.Handle("/sims/api_command.php", apiHandler)
+	h.Route(mux)
 	mux.HandleFunc("/gateway/{name}/{action}", a.gatewayPush)
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.Handle("GET /metrics", a.metricsHandler())

@@ -60,7 +60,8 @@ type HTTP struct {
 
 // API tunes the api_command.php endpoint.
 type API struct {
-	RateLimit    int           `key:"api.rate_limit" help:"API calls per second per user, or per client address when the query names none (0: unlimited)"`
+	RateLimit    int           `key:"api.rate_limit" help:"API calls per second per authenticated account (0: unlimited)"`
+	AuthFailures int           `key:"api.auth_failure_limit" help:"failed authentications per minute per client address; over it every call from that address gets 429 until the minute has passed (0: unlimited)"`
 	AuthCacheTTL time.Duration `key:"api.auth_cache_ttl" help:"how long a verified API key is trusted without the database (other nodes see key changes after at most this)"`
 	AuthCacheMax int           `key:"api.auth_cache_size" help:"most API keys kept in the authentication cache"`
 }
@@ -163,7 +164,7 @@ func Default() Config {
 	return Config{
 		DB:        DB{Driver: "sqlite", Path: "mdnhub.db", Synchronous: "FULL", MaxConns: 8},
 		HTTP:      HTTP{Addr: "127.0.0.1:8080", ShutdownTimeout: 15 * time.Second, MaxBodyBytes: 1 << 20},
-		API:       API{RateLimit: 0, AuthCacheTTL: 10 * time.Second, AuthCacheMax: 10000},
+		API:       API{RateLimit: 0, AuthFailures: 60, AuthCacheTTL: 10 * time.Second, AuthCacheMax: 10000},
 		Requests:  Requests{MaxOpen: 20, DefaultLifetime: 900 * time.Second},
 		Callbacks: Callbacks{Attempts: 6, RetryInterval: 10 * time.Minute, Timeout: 10 * time.Second},
 		Proxy: Proxy{SOCKSAddr: "127.0.0.1:50000", HTTPAddr: "127.0.0.1:49999", PublicIP: "127.0.0.1",

@@ -46,6 +46,9 @@ func (c *Config) Validate() error {
 	if c.API.RateLimit < 0 {
 		bad("api.rate_limit", "must not be negative")
 	}
+	if c.API.AuthFailures < 0 {
+		bad("api.auth_failure_limit", "must not be negative")
+	}
 	if c.API.AuthCacheTTL < 0 {
 		bad("api.auth_cache_ttl", "must not be negative")
 	}
