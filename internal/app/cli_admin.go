@@ -286,6 +286,11 @@ func readCSV(path string, row func(line int, fields []string) error) error {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		line, _ := cr.FieldPos(0)
+		if line == 1 {
+			// Spreadsheets save "CSV UTF-8" with a byte order mark, which
+			// would hide the header and spoil the first value.
+			rec[0] = strings.TrimPrefix(rec[0], "\ufeff")
+		}
 		if err := row(line, rec); err != nil {
 			if bad++; bad <= shown {
 				errs = append(errs, fmt.Errorf("%s:%d: %w", name, line, err))

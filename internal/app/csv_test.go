@@ -103,3 +103,13 @@ func TestCSVManyBadLines(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// TestCSVByteOrderMark: a spreadsheet's byte order mark does not hide the
+// header, and Windows line ends are read as well.
+func TestCSVByteOrderMark(t *testing.T) {
+	path := writeFile(t, "bom.csv", "\ufeffmdn,carrier\r\n12125550100,ATT\r\n")
+	items, err := readNumbersCSV(path)
+	if err != nil || len(items) != 1 || items[0].MDN != "12125550100" || items[0].Carrier != "ATT" {
+		t.Fatalf("items %+v, err %v", items, err)
+	}
+}
