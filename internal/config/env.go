@@ -11,11 +11,11 @@ func EnvName(key string) string {
 	return "MDNHUB_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
 }
 
-// NotSettings are the MDNHUB_* variables that are not settings yet belong to
+// notSettings are the MDNHUB_* variables that are not settings yet belong to
 // the project, so EnvWarnings keeps quiet about them: the test suite's and
 // the benchmarks' knobs, and the one mdnhub sets for redial commands. A new
 // such variable must be added here (a test finds any that is missing).
-var NotSettings = []string{
+var notSettings = []string{
 	"MDNHUB_TEST_POSTGRES_DSN", // scripts/test.sh → internal/db/dbtest
 	"MDNHUB_PORT",              // given to proxy redial commands (internal/proxy/redial)
 	"MDNHUB_BENCH",             // turns the benchmarks on
@@ -34,7 +34,7 @@ var NotSettings = []string{
 
 // EnvWarnings returns one warning for every MDNHUB_* variable in environ
 // ("NAME=value" entries) that is not a setting, not a gateway setting and not
-// in NotSettings, naming the closest setting's variable when one is near.
+// in notSettings, naming the closest setting's variable when one is near.
 // A misspelled file key is an error; a misspelled variable is only a warning,
 // because the environment is shared with other programs and tools.
 func EnvWarnings(environ []string) []string {
@@ -45,7 +45,7 @@ func EnvWarnings(environ []string) []string {
 		known[EnvName(f.key)] = true
 		names = append(names, EnvName(f.key))
 	}
-	for _, n := range NotSettings {
+	for _, n := range notSettings {
 		known[n] = true
 	}
 	var out []string

@@ -61,7 +61,7 @@ func TestClosest(t *testing.T) {
 
 // TestEveryProjectVariableKnown reads the project's code, scripts and docs
 // for MDNHUB_* names: each must be a setting, a gateway setting or in
-// NotSettings, or running the tests would print warnings (and a documented
+// notSettings, or running the tests would print warnings (and a documented
 // name would be wrong).
 func TestEveryProjectVariableKnown(t *testing.T) {
 	root := filepath.Join("..", "..")
@@ -69,7 +69,7 @@ func TestEveryProjectVariableKnown(t *testing.T) {
 		t.Skip("module root not found:", err)
 	}
 	known := map[string]bool{}
-	for _, n := range NotSettings {
+	for _, n := range notSettings {
 		known[n] = true
 	}
 	var c Config
@@ -104,7 +104,7 @@ func TestEveryProjectVariableKnown(t *testing.T) {
 		}
 		for _, n := range name.FindAllString(string(b), -1) {
 			if !known[n] && !strings.HasPrefix(n, gatewayEnvPrefix) {
-				t.Errorf("%s: %s is neither a setting nor in config.NotSettings", path, n)
+				t.Errorf("%s: %s is neither a setting nor in notSettings (internal/config/env.go)", path, n)
 			}
 		}
 		return nil
