@@ -574,9 +574,9 @@ func TestDemo(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "demo.db")
-	e := env{"MDNHUB_SIM_MIN_DELAY": "1s", "MDNHUB_SIM_MAX_DELAY": "2s",
-		// Any free ports for the proxy front, which the demo runs too.
-		"MDNHUB_PROXY_SOCKS_ADDR": "127.0.0.1:0", "MDNHUB_PROXY_HTTP_ADDR": "127.0.0.1:0"}
+	// The proxy front, which the demo runs too, listens on free ports by
+	// default, so nothing but -addr is needed to run demos side by side.
+	e := env{"MDNHUB_SIM_MIN_DELAY": "1s", "MDNHUB_SIM_MAX_DELAY": "2s"}
 	addr := freeAddr(t)
 
 	demo := start(t, "demo", dir, e, "demo", "-addr", addr, "-db", dbPath)
@@ -644,21 +644,48 @@ func TestDemo(t *testing.T) {
 
 	demo.stop(t, 15*time.Second)
 
-	// A second run on the same file keeps the data and issues a new key.
+	// A second run on the same file keeps the data and the key, and says so.
 	addr2 := freeAddr(t)
 	demo2 := start(t, "demo (restart)", dir, e, "demo", "-addr", addr2, "-db", dbPath)
 	key2 := waitAPIKey(t, demo2)
 	waitHealthy(t, demo2, addr2)
-	if key2 == key {
-		t.Fatalf("restart printed the same API key %s", key)
+	if key2 != key {
+		t.Fatalf("restart printed another API key %s, want the kept %s", key2, key)
 	}
-	newClient(t, addr2, "demo", key).fail("Invalid user name or API key", "balance")
-	c2 := newClient(t, addr2, "demo", key2)
+	if out := demo2.stdout.String(); !strings.Contains(out, "kept from an earlier run") || !strings.Contains(out, "$99.00") {
+		t.Errorf("restart does not say the data is kept:\n%s", out)
+	}
+	c2 := newClient(t, addr2, "demo", key)
 	c2.wantBalance("99.00")
 	m2 := c2.readOne(r.ID)
 	if m2.PIN != m.PIN {
 		t.Errorf("after restart the message's pin is %q, want %q", m2.PIN, m.PIN)
 	}
+
+	// A second demo beside it, on its own file, needs only -addr: every
+	// listener moves, and its proxy answers name the ports it listens on.
+	addr3 := freeAddr(t)
+	demo3 := start(t, "demo (beside)", dir, e, "demo", "-addr", addr3, "-db", filepath.Join(dir, "other.db"))
+	key3 := waitAPIKey(t, demo3)
+	waitHealthy(t, demo3, addr3)
+	c3 := newClient(t, addr3, "demo", key3)
+	c3.wantBalance("100.00")
+	c2.wantBalance("99.00")
+	for _, d := range []struct {
+		p *proc
+		c *client
+	}{{demo2, c2}, {demo3, c3}} {
+		var rent map[string]any
+		d.c.ok(&rent, "proxy_rent", "service", "Tour", "duration", "60")
+		socks, _ := rent["proxy_socks_port"].(float64)
+		httpPort, _ := rent["proxy_http_port"].(float64)
+		out := d.p.stdout.String()
+		if socks == 0 || httpPort == 0 || !strings.Contains(out, fmt.Sprintf("SOCKS5 on 127.0.0.1:%d", int(socks))) ||
+			!strings.Contains(out, fmt.Sprintf("HTTP on 127.0.0.1:%d", int(httpPort))) {
+			t.Errorf("%s: proxy_rent %v, not the listeners it printed:\n%s", d.p.name, rent, out)
+		}
+	}
+	demo3.stop(t, 15*time.Second)
 	demo2.stop(t, 15*time.Second)
 }
 

@@ -54,6 +54,8 @@ type App struct {
 	Events    *callback.Outbox
 	Callbacks *callback.Dispatcher
 	Proxies   *proxy.Service
+
+	proxyAddrs [2]string // where the proxy front listens, once serving
 }
 
 // NewLogger builds the process logger from the configuration.

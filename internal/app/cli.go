@@ -12,8 +12,8 @@ import (
 	"mdnhub/internal/config"
 )
 
-// CLI runs mdnhub's subcommands. Every operator action exists here so that
-// scripts can do what the admin pages do.
+// CLI runs mdnhub's subcommands: every operator action, for people and
+// scripts.
 type CLI struct {
 	Stdout, Stderr io.Writer
 	Env            func(string) (string, bool)
@@ -28,7 +28,7 @@ commands:
              a demo user and the simulator; prints an API key
   migrate    bring the database schema up to date and exit
   config     print the effective configuration (secrets redacted)
-  user       create | show | credit | key | role
+  user       create | show | credit | key | role | set
   numbers    import | list | enable | disable | online | offline
   services   set | import | list | rules | rule-add | rule-delete
   rentals    list | reports | resolve
@@ -119,6 +119,13 @@ func (c *CLI) flags(name string) (*flag.FlagSet, *common) {
 // stderr; every mistake in the file, the environment and the flags comes
 // back in one error.
 func (c *CLI) loadConfig(path string, overrides map[string]string) (config.Config, error) {
+	return c.loadConfigWith(path, overrides, nil)
+}
+
+// loadConfigWith is loadConfig with a command's own defaults: defaults gets
+// the loaded configuration and returns settings that apply only where the
+// file, the environment and the flags left the default.
+func (c *CLI) loadConfigWith(path string, overrides map[string]string, defaults func(config.Config) map[string]string) (config.Config, error) {
 	env := c.Env
 	if env == nil {
 		env = os.LookupEnv
@@ -138,6 +145,13 @@ func (c *CLI) loadConfig(path string, overrides map[string]string) (config.Confi
 	for k, v := range overrides {
 		if v != "" {
 			cfg.Override(k, v, "command line")
+		}
+	}
+	if defaults != nil {
+		for k, v := range defaults(cfg) {
+			if !cfg.IsSet(k) {
+				cfg.Override(k, v, "default of this command")
+			}
 		}
 	}
 	return cfg, cfg.Validate()

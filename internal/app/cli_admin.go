@@ -34,7 +34,7 @@ func sub(args []string, noun string, verbs ...string) (string, []string, error) 
 }
 
 func (c *CLI) user(ctx context.Context, args []string) error {
-	verb, rest, err := sub(args, "user", "create", "show", "credit", "key", "role")
+	verb, rest, err := sub(args, "user", "create", "show", "credit", "key", "role", "set")
 	if err != nil {
 		return err
 	}
@@ -44,8 +44,12 @@ func (c *CLI) user(ctx context.Context, args []string) error {
 	amount := fs.String("amount", "", "dollars to add, negative to take away (credit)")
 	reason := fs.String("reason", "", "why the balance changes, kept in the ledger (credit)")
 	role := fs.String("role", "", "user or admin (role)")
+	statusFormat := fs.String("request-status-format", "", "how request_status answers this user: array, object, or default for compat.request_status_object (set)")
 	if err := fs.Parse(rest); err != nil {
 		return err
+	}
+	if verb == "set" && *statusFormat == "" {
+		return usagef("mdnhub user set: give a setting to change, e.g. -request-status-format object")
 	}
 	if *name == "" {
 		return usagef("mdnhub user %s: -name is required", verb)
@@ -99,13 +103,34 @@ func (c *CLI) user(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintf(c.Stdout, "%s is now %s\n", u.Username, *role)
+	case "set":
+		if err := a.Accounts.SetRequestStatusFormat(ctx, u.ID, *statusFormat); err != nil {
+			return err
+		}
+		u, err = a.Accounts.Get(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.Stdout, "request_status answers %s with %s\n", u.Username, c.statusFormatText(u.RequestStatusFormat))
 	}
 	return nil
 }
 
+// statusFormatText says how request_status answers an account whose setting
+// is format ("" follows the operator's default).
+func (c *CLI) statusFormatText(format string) string {
+	switch format {
+	case account.FormatObject:
+		return "one object"
+	case account.FormatArray:
+		return "an array"
+	}
+	return "the operator's default (compat.request_status_object)"
+}
+
 func (c *CLI) showUser(ctx context.Context, a *App, u account.User) error {
-	fmt.Fprintf(c.Stdout, "user:     %s (id %d)\ne-mail:   %s\nrole:     %s\nbalance:  $%s\napi key:  %v\nsuspended: %v\n",
-		u.Username, u.ID, u.Email, u.Role, money.Text(u.BalanceCents), u.HasAPIKey, u.Suspended)
+	fmt.Fprintf(c.Stdout, "user:     %s (id %d)\ne-mail:   %s\nrole:     %s\nbalance:  $%s\napi key:  %v\nsuspended: %v\nrequest_status: %s\n",
+		u.Username, u.ID, u.Email, u.Role, money.Text(u.BalanceCents), u.HasAPIKey, u.Suspended, c.statusFormatText(u.RequestStatusFormat))
 	entries, err := a.Accounts.Entries(ctx, u.ID, 20)
 	if err != nil {
 		return err
@@ -502,7 +527,12 @@ func (c *CLI) sim(ctx context.Context, args []string) error {
 	case d.Unowned:
 		fmt.Fprintf(c.Stdout, "message %d stored as unowned: nobody holds %s\n", d.Message.ID, d.Message.MDN)
 	default:
-		fmt.Fprintf(c.Stdout, "message %d delivered to request %d (pin %q)\n", d.Message.ID, d.Message.RequestID, d.Message.PIN)
+		to := fmt.Sprintf("request %d", d.Message.RequestID)
+		if d.Message.RentalID != 0 {
+			to = fmt.Sprintf("rental %d", d.Message.RentalID)
+		}
+		fmt.Fprintf(c.Stdout, "message %d delivered to %s of user %d, service %s (pin %q)\n",
+			d.Message.ID, to, d.Message.UserID, d.Message.Service, d.Message.PIN)
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strings"
 	"time"
 
 	"mdnhub/internal/areacode"
@@ -22,8 +24,13 @@ type DemoSeed struct {
 	APIKey   string
 	Services int
 	Numbers  int
-	// The proxy front's listeners, as configured.
-	SOCKSAddr, HTTPAddr string
+	// Kept is true when the database held the demo from an earlier run:
+	// its data (balance, history) is kept, and so is the API key.
+	Kept         bool
+	BalanceCents int64
+	// KeyFile holds the demo user's API key beside the database, so that
+	// every run on the same database shows the same key.
+	KeyFile string
 }
 
 // DemoServices are the sample services with their prices in cents: one-time,
@@ -61,11 +68,12 @@ var demoStates = []string{"CA", "NY", "TX", "FL", "IL", "NJ", "WA", "GA", "PA", 
 
 // SeedDemo fills an empty database with the demo services, 300 simulator
 // numbers across states and carriers, and the user "demo" with $100.00; on a
-// database that has them already it only issues a fresh API key (keys are
-// stored hashed, so the old one cannot be shown again).
+// database that has them already it keeps them. API keys are stored hashed,
+// so the demo user's key is also kept in a file beside the database (see
+// demoKey) and shown again on every run.
 func SeedDemo(ctx context.Context, a *App) (DemoSeed, error) {
 	seed := DemoSeed{DBPath: a.Config.DB.Path, User: "demo", Services: len(DemoServices),
-		SOCKSAddr: a.Config.Proxy.SOCKSAddr, HTTPAddr: a.Config.Proxy.HTTPAddr}
+		KeyFile: a.Config.DB.Path + ".key"}
 	ports, err := a.Proxies.ListPorts(ctx, true)
 	if err != nil {
 		return seed, err
@@ -125,18 +133,42 @@ func SeedDemo(ctx context.Context, a *App) (DemoSeed, error) {
 	}
 	seed.Numbers = int(counts.Total)
 	u, err := a.Accounts.Find(ctx, "demo")
-	if errors.Is(err, db.ErrNotFound) {
+	switch {
+	case errors.Is(err, db.ErrNotFound):
 		if u, err = a.Accounts.Create(ctx, "demo", "demo@example.com"); err != nil {
 			return seed, err
 		}
-		if _, err := a.Accounts.Credit(ctx, u.ID, 10000, "Demo starting balance"); err != nil {
+		if u.BalanceCents, err = a.Accounts.Credit(ctx, u.ID, 10000, "Demo starting balance"); err != nil {
 			return seed, err
 		}
-	} else if err != nil {
+	case err != nil:
 		return seed, err
+	default:
+		seed.Kept = true
 	}
-	if seed.APIKey, err = a.Accounts.GenerateKey(ctx, u.ID); err != nil {
+	seed.BalanceCents = u.BalanceCents
+	if seed.APIKey, err = demoKey(ctx, a, u.ID, seed.KeyFile); err != nil {
 		return seed, err
 	}
 	return seed, a.Catalog.Refresh(ctx)
+}
+
+// demoKey returns the demo user's API key: the one kept in keyFile when it
+// still opens the account, else a new one, written to keyFile (readable by
+// its owner only) for the next run.
+func demoKey(ctx context.Context, a *App, userID int64, keyFile string) (string, error) {
+	if b, err := os.ReadFile(keyFile); err == nil {
+		key := strings.TrimSpace(string(b))
+		if p, err := a.Accounts.Authenticate(ctx, "demo", key); err == nil && p.UserID == userID {
+			return key, nil
+		}
+	}
+	key, err := a.Accounts.GenerateKey(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(keyFile, []byte(key+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("keeping the demo key: %w", err)
+	}
+	return key, nil
 }

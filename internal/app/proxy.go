@@ -61,8 +61,14 @@ func (a *App) startProxyFront() (stop func(), err error) {
 		socks.Close()
 		return nil, fmt.Errorf("proxy.http_addr %s: %w", c.HTTPAddr, err)
 	}
+	a.Proxies.SetListenPorts(portOf(socks.Addr().String()), portOf(httpLn.Addr().String()))
+	a.proxyAddrs = [2]string{socks.Addr().String(), httpLn.Addr().String()}
 	go f.ServeSOCKS(socks)
 	go f.ServeHTTPProxy(httpLn)
-	a.Log.Info("proxy front serving", "socks5", socks.Addr().String(), "http", httpLn.Addr().String())
+	a.Log.Info("proxy front serving", "socks5", a.proxyAddrs[0], "http", a.proxyAddrs[1])
 	return func() { f.Close() }, nil
 }
+
+// ProxyAddrs are the addresses the proxy front listens on (SOCKS5, HTTP)
+// once Serve has started it; empty when it is off.
+func (a *App) ProxyAddrs() (socks, http string) { return a.proxyAddrs[0], a.proxyAddrs[1] }

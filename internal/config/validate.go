@@ -134,6 +134,10 @@ func (e *ValidationError) Error() string {
 	return s
 }
 
+// IsSet reports whether a setting was given by the file, the environment or
+// a flag rather than left at its default.
+func (c *Config) IsSet(key string) bool { return c.originOf(key) != "" }
+
 // originOf is where key, or the gateway it belongs to, was set; "" when it
 // has its default.
 func (c *Config) originOf(key string) string {

@@ -304,6 +304,7 @@ func hashPass(p string) string {
 
 // Auth is the proxy_auth text shown to the customer.
 func (s *Service) Auth(r Rental) string {
-	return "IP: " + s.opt.PublicIP + "\nSOCKS5 Port: " + strconv.Itoa(s.opt.SOCKSPort) + " / HTTPS Port: " + strconv.Itoa(s.opt.HTTPPort) +
+	opt := s.Options()
+	return "IP: " + opt.PublicIP + "\nSOCKS5 Port: " + strconv.Itoa(opt.SOCKSPort) + " / HTTPS Port: " + strconv.Itoa(opt.HTTPPort) +
 		"\nUser: " + r.ProxyUser + "\nPass: " + r.Password
 }

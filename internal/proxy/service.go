@@ -58,8 +58,21 @@ func NewService(d *db.DB, c clock.Clock, opt Options, log *slog.Logger) *Service
 // SetScheduler sets the job scheduler.
 func (s *Service) SetScheduler(sched Scheduler) { s.sched = sched }
 
-// Options returns the proxy settings.
-func (s *Service) Options() Options { return s.opt }
+// Options returns the proxy settings, with the ports the front listens on.
+func (s *Service) Options() Options {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.opt
+}
+
+// SetListenPorts records the ports the proxy front actually listens on, which
+// customers are shown: they differ from the configured addresses when those
+// ask for any free port (":0").
+func (s *Service) SetListenPorts(socks, http int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opt.SOCKSPort, s.opt.HTTPPort = socks, http
+}
 
 // OnRevoke registers fn, called after a change that ends a rental's
 // credentials has committed (expiry, swap): the front closes its tunnels.
