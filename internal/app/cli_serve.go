@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 
 	"mdnhub/internal/clock"
 	"mdnhub/internal/config"
@@ -68,13 +67,6 @@ func demoDefaults(cfg config.Config) map[string]string {
 		"proxy.socks_addr": net.JoinHostPort(host, "0"),
 		"proxy.http_addr":  net.JoinHostPort(host, "0"),
 	}
-}
-
-func (c *CLI) lookupEnv(k string) (string, bool) {
-	if c.Env != nil {
-		return c.Env(k)
-	}
-	return os.LookupEnv(k)
 }
 
 func (c *CLI) printDemo(addr, socks, httpProxy string, s DemoSeed) {
