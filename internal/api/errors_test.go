@@ -245,6 +245,18 @@ func errCases() []errCase {
 		{name: "read_sms since fraction", as: "done", kv: []string{"cmd", "read_sms", "since", "1600108956.5"}, want: badSince},
 		{name: "read_sms since huge", as: "done", kv: []string{"cmd", "read_sms", "since", hugeDigit}, want: badSince},
 		{name: "read_sms bad mdn", as: "done", kv: []string{"cmd", "read_sms", "mdn", "555"}, want: badMDN},
+
+		// send_sms: to is optional (the most recent sender), nothing else.
+		{name: "send_sms nothing", as: "a", kv: []string{"cmd", "send_sms"}, want: "Missing parameter: mdn", golden: "error_send_missing_mdn"},
+		{name: "send_sms no text", as: "busy", kv: []string{"cmd", "send_sms", "id", "10000001"}, want: "Missing parameter: sms"},
+		{name: "send_sms no text, no to", as: "busy", kv: []string{"cmd", "send_sms", "mdn", "12125550000", "to", ""}, want: "Missing parameter: sms"},
+		{name: "send_sms without to, nothing received", as: "busy", kv: []string{"cmd", "send_sms", "id", "10000001", "msg", "hi"}, want: "No incoming messages within past 30 minutes"},
+		{name: "send_sms to not a sender", as: "done", kv: []string{"cmd", "send_sms", "id", "10000003", "sms", "hi", "to", "14155550100"}, want: "No incoming messages within past 30 minutes"},
+		{name: "send_sms mdn not held, no to", as: "a", kv: []string{"cmd", "send_sms", "mdn", "12125550005", "text", "hi"}, want: "The MDN is not held by you", golden: "error_send_not_holder"},
+		{name: "send_sms another's request", as: "a", kv: []string{"cmd", "send_sms", "id", "10000003", "msg", "hi"}, want: "Invalid request ID"},
+		{name: "send_sms bad mdn", as: "a", kv: []string{"cmd", "send_sms", "mdn", "555", "sms", "hi"}, want: badMDN},
+		{name: "send_sms to too long", as: "done", kv: []string{"cmd", "send_sms", "id", "10000003", "sms", "hi", "to", strings.Repeat("1", 40)}, want: "Invalid to: must be a phone number or short code"},
+		{name: "send_sms too long", as: "done", kv: []string{"cmd", "send_sms", "id", "10000003", "sms", strings.Repeat("x", 161)}, want: "Message too long"},
 		{name: "read_sms unknown service", as: "done", kv: []string{"cmd", "read_sms", "service", "Goooooogle"}, want: "Invalid service name Goooooogle"},
 		{name: "read_sms huge service", as: "done", kv: []string{"cmd", "read_sms", "service", huge}, want: "Invalid service name " + huge[:64]},
 		{name: "read_sms ltr_id", as: "done", kv: []string{"cmd", "read_sms", "ltr_id", "1"}, want: "Invalid rental ID"},
