@@ -1,30 +1,39 @@
 // Package pin recognises verification codes (PINs) in SMS texts.
 //
-// The extractor works in three steps:
+// The extractor works in four steps, in a single pass over the text for the
+// first two and without regular expressions:
 //
-//  1. Every token that is shaped like a code is a candidate: 4-8 digits,
-//     "123-456" / "123 456", a short capital prefix plus digits ("G-804036",
-//     "FB-12345"), a 4-8 character alphanumeric token, or a 5-8 letter
-//     vowel-less capital token (Steam Guard).
-//  2. Candidates that look like something else are discarded: parts of longer
-//     numbers (phone numbers, dates, times, amounts), URL or e-mail fragments,
-//     money, quantities, years, and numbers labelled as orders, accounts,
-//     references, short codes ("text STOP to 22000") and the like.
-//  3. The survivors are ranked by how close they are to a keyword ("code",
-//     "OTP", "PIN", "código", "код", ...) in the same sentence. A candidate
-//     directly labelled ("code: 1234", "1234 is your ... code") beats one
-//     that is merely nearby, which beats one whose only support is a keyword
+//  1. Every token shaped like a code is a candidate: 4-8 digits, "123-456" /
+//     "123 456", "4821-9930", a short capital prefix plus digits
+//     ("G-804036", "FB-12345"), a 4-8 character alphanumeric token
+//     ("AB12CD", "AB12-CD34"), or a 5-8 letter vowel-less capital token
+//     (Steam Guard).
+//  2. Keywords are found in the words of the text, using per-language
+//     vocabularies (vocab.go): words that name a code ("code", "código",
+//     "kod", "码"), words of verification ("verify", "OTP", "подтверждение",
+//     "التحقق", "認証"), and negative words: marketing ("promo", "discount",
+//     "referral", "скидка", "優惠") and other numbers ("order", "flight",
+//     "balance", "заказ", "訂單"). Adjacent keywords merge into one
+//     ("verification code", "código de descuento"), and in scripts written
+//     without spaces keywords are found as substrings ("验证码123456").
+//  3. Candidates that look like something else are discarded: parts of
+//     longer numbers (phone numbers, dates, times, amounts), links, e-mail
+//     addresses and app hashes, money, quantities, years, and numbers
+//     labelled as orders, accounts, references or short codes ("text STOP
+//     to 22000"); and a candidate a negative word is closest to, unless a
+//     verification word is closer still ("Use code 481920 for 30% off").
+//  4. The survivors are ranked. A candidate directly labelled ("code: 1234",
+//     "1234 is your code", "รหัสยืนยันคือ 1234", "@acme.com #1234") beats one
+//     that is merely near a keyword in the same sentence, which beats one
+//     repeated in a link ("…/verify?c=1234 or enter 1234") or written
+//     G-123456 / FB-12345, which beats one whose only support is a keyword
 //     elsewhere in the message.
 //
-// Extract returns "" rather than guessing: a message without any keyword, or
-// whose only numbers are disqualified, has no code.
+// Extract returns "" rather than guessing: a message without support for any
+// candidate, or whose only numbers are disqualified, has no code.
 package pin
 
 import (
-	"regexp"
-	"slices"
-	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -34,623 +43,372 @@ import (
 // substring of text): "G-804036" keeps its "G-" prefix, "FB-12345" keeps its
 // "FB-" prefix, "123-456" keeps its dash and "123 456" keeps its space.
 func Extract(text string) string {
-	marks, keyword := findMarkers(text)
-	if !keyword {
-		// Every code we accept is supported by a keyword somewhere; checking
-		// this first makes the common case (chatty or marketing SMS) cheap.
+	// The buffers are separate variables rather than fields of x: a struct
+	// pointing into itself would be moved to the heap.
+	var (
+		x        extractor
+		candBuf  [16]cand
+		markBuf  [24]marker
+		breakBuf [16]int
+	)
+	x.text = text
+	x.cands = candBuf[:0]
+	x.findCandidates()
+	if len(x.cands) == 0 {
 		return ""
 	}
-	best, bestScore := "", 0
-	for _, loc := range candidateRe.FindAllStringIndex(text, -1) {
-		if sc := score(text, loc[0], loc[1], marks, bestScore); sc > bestScore {
-			best, bestScore = text[loc[0]:loc[1]], sc
+	x.marks = markBuf[:0]
+	x.breaks = breakBuf[:0]
+	x.scanText()
+	best, bestScore := -1, 0
+	for i := range x.cands {
+		if sc := x.score(i, bestScore); sc > bestScore {
+			best, bestScore = i, sc
 		}
 	}
-	return best
+	if best < 0 {
+		return ""
+	}
+	c := x.cands[best]
+	return text[c.s:c.e]
 }
 
-// kind is the shape of a candidate token.
-type kind uint8
+// extractor holds the state of one Extract call. It and its buffers live on
+// the stack, so that a typical message costs no allocation.
+type extractor struct {
+	text   string
+	cands  []cand
+	marks  []marker
+	breaks []int // positions of sentence ends
 
-const (
-	kindNone     kind = iota // not a plausible code
-	kindDigits               // 123456
-	kindGrouped              // 123-456 or 123 456
-	kindPrefixed             // G-804036, FB-12345
-	kindAlnum                // AB12CD, 7K2PF
-	kindLetters              // RTQXB (Steam Guard codes may contain no digit)
-)
+	hist    [2]wordHist // the last two words, for phrases
+	mineEnd int         // end of the last "my" word, or -1
+}
 
 // Scores. Only their order matters: a directly labelled candidate always
-// beats a nearby one, which always beats one supported only by a keyword in
-// another sentence. Within a tier the closer candidate wins (score minus
-// distance), and on a tie the earlier one.
+// beats a nearby one, which beats a structural cue, which beats one
+// supported only by a keyword in another sentence. Within a tier the closer
+// candidate wins (score minus distance), and on a tie the earlier one.
 const (
 	scoreStrong = 1000
-	scoreNear   = 500
+	// scoreWebOTP is a WebOTP line ("@acme.com #123456"), as good as a
+	// label.
+	scoreWebOTP = 990
+	// afterPenalty ranks a code labelled by a keyword after it ("1234 is
+	// your code") below one labelled by a keyword before it, so that in
+	// "5521 code: 4821" the keyword labels 4821.
+	afterPenalty = 10
+	scoreNear    = 500
+	// scoreLink is a candidate repeated in a link of the same message.
+	scoreLink = 450
+	// scorePrefix is a Google or Facebook code (G-123456, FB-12345) without
+	// any keyword: the prefix is the label, whatever the language.
+	scorePrefix = 400
 	scoreGlobal = 100
 	// nearDistance is how far (in runes) a keyword may be from a candidate in
 	// the same sentence to count as "nearby"; long enough for
 	// "Your verification code for Acme Online Banking is 12345678".
 	nearDistance = 60
-	// contextWindow bounds, in bytes, how far sentenceAround looks for the
-	// sentence containing a candidate.
-	contextWindow = 64
-	// unitWindow is how many bytes after a candidate negAfterRe looks at:
-	// enough for "5000 bonus points". The regexps are the expensive part of
-	// scoring, so their input is kept short.
-	unitWindow = 24
 )
 
-// ws is whitespace including Unicode spaces (NBSP is common in SMS gateways);
-// RE2's \s is ASCII-only.
-const ws = `[\s\p{Zs}]`
-
-// candidateRe finds code-shaped tokens. Alternatives are tried left to right
-// at each position (leftmost-first), so "G-804036" is taken whole before the
-// digits alone, and "123 456" before "123". The \b guards stop matches inside
-// longer words and numbers; length limits for the alphanumeric alternative are
-// enforced in classify because RE2 cannot count the mixed run.
-var candidateRe = regexp.MustCompile(`\b(?:` +
-	`[A-Z]{1,3}-\d{4,8}` + // Google G-123456, Facebook FB-12345
-	`|\d{3}[- ]\d{3}` + // WhatsApp/Instagram 123-456, 123 456
-	`|[A-Za-z]{0,7}\d[A-Za-z0-9]{0,7}` + // digits, or letters and digits
-	`|[A-Z]{5,8}` + // Steam Guard codes without a digit
-	`)\b`)
-
-// beforeGapRe matches the text between a label keyword and a candidate that
-// follows it when the label names that candidate: only punctuation and a verb
-// ("code: 1234", "código es 1234", "Code is: 1234"), or up to four words
-// closed by ":" or "is" ("código iFood: 1234", "code for Acme is 1234").
-var beforeGapRe = regexp.MustCompile(`(?i)^(?:` +
-	`[\s\p{Zs}"'“”«»(\[*#№:：=\-–—]*` +
-	`|(?:` + ws + `+[^\s\p{Zs}.!?]+){1,4}` + `(?:` + ws + `*[:：=]|` + ws + `+(?:is|was|es|est|ist|é|è|era|lautet|sind|are))` +
-	`)(?:(?:is|was|es|est|ist|é|è|era|lautet|sind|are)?[\s\p{Zs}"'“”«»(\[*:：=\-–—]*)$`)
-
-// afterGapRe matches the text between a candidate and a label keyword after
-// it when the label names the candidate: a connector and at most four words
-// ("123456 is your Amazon OTP", "Use 1234567 as Microsoft account security
-// code", "1234 — ваш код").
-var afterGapRe = regexp.MustCompile(`(?i)^[\s\p{Zs})\]"'”»*,]*(?:is|as|es|est|ist|é|è|era|—|–|-|:|=|your|ur|seu|sua|tu|su|votre|ton|dein|ihr|ваш)` +
-	`[\s\p{Zs}:]+(?:[^\s\p{Zs}.!?]+` + ws + `+){0,4}$`)
-
-// negBeforeRe rejects a candidate by what immediately precedes it. It is
-// matched against the lower-cased last few words before the candidate (see
-// precededByNegative), so it needs no (?i), whose Unicode case folding is
-// the slowest part of matching. Each alternative is anchored at the end,
-// i.e. at the candidate.
-var negBeforeRe = regexp.MustCompile(`(?:` +
-	// References, accounts and identifiers: "Order #12345", "card ending
-	// 1234", "Ref: 5678", "Member ID 12345678", "order number is 12345".
-	`(?:#|№|\b(?:no|nr|num|number|order|ref|reference|invoice|inv|tracking|shipment|parcel|package|acct|account|a/c|card|ending(?:` + ws + `+(?:in|with))?|ends` + ws + `+(?:in|with)|last` + ws + `+(?:4|four)(?:` + ws + `+digits)?|ext|extension|ticket|case|claim|flight|room|gate|seat|unit|suite|apt|zip|postcode|pincode|id|member|membership|customer|policy|loan|txn|transaction|receipt|booking|reservation|pnr|store|branch|route|bus|train|platform|version|model|serial|sku|item|step|page|pedido|orden|commande|bestellung)\b` +
-	// RE2's \b is ASCII-only, so Cyrillic words get an explicit boundary.
-	`|(?:^|[^\p{L}])(?:заказ|счёт|счет|карт)\p{L}*)` +
-	ws + `*(?:number|num|no\.?|nr|#|id)?` + `[\s\p{Zs}:.#=\-]*(?:(?:is|was)` + ws + `*[:\-]?` + ws + `*)?` +
-	// Phone numbers and short codes: "text STOP to 22000", "call us at
-	// 5550100", "from 72975". ("Text JOIN to 12345" is shortCodeRe.)
-	`|\b(?:stop|help|start|unstop|end|quit|cancel|unsubscribe|subscribe|join|info|yes|no|y|n)` + ws + `+(?:to|at|@)` + ws + `*` +
-	`|\b(?:call|dial|text|txt|sms|phone|tel|telephone|fax|whatsapp|contact|reach|helpline|hotline|toll` + ws + `?-?free|from|mobile|cell|ph|mob)\b(?:` + ws + `+(?:us|now|our|me))?(?:` + ws + `+(?:team|support))?(?:` + ws + `+(?:at|on|to))?[\s\p{Zs}:.\-]*` +
-	// Money: "$1234", "INR 5000", "R$ 1500", "balance is 1500".
-	`|[$€£¥₹₽₩₦]` + ws + `*` +
-	`|\b(?:usd|eur|gbp|inr|rs|mxn|cad|aud|jpy|brl|rub|ngn|kes|php|idr|zar|chf|cny|rmb)\b\.?` + ws + `*` +
-	`|\br\$` + ws + `*` +
-	`|\b(?:amount|amt|total|balance|bal|price|cost|fee|paid|charged|debited|credited|spent|refund(?:ed)?|limit|sum|salary|deposit(?:ed)?|withdrawn?)\b(?:` + ws + `+(?:of|by|with|is|was|for))?[\s\p{Zs}:.\-]*` +
-	// Times, dates and years: "at 1530", "until 2359", "in 2025", "© 2024".
-	`|\b(?:at|on|until|till|by|before|after|since|between|during|within|in|year|anno|desde|depuis|seit)\b` + ws + `*` +
-	`|(?:©|\(c\)|\bcopyright)` + ws + `*` +
-	`)$`)
-
-// shortCodeRe rejects a number after a capitalised SMS command, which
-// subscription notices use for their short code: "Text JOIN to 12345",
-// "Reply YES to 48291". Case matters here, so it runs on the original text.
-var shortCodeRe = regexp.MustCompile(`\b[A-Z]{2,10}` + ws + `+(?:to|at|@)` + ws + `*$`)
-
-// negAfterRe rejects a candidate by what immediately follows it: units,
-// currencies and quantities ("1250 points", "1530 hrs", "5000 free credits").
-var negAfterRe = regexp.MustCompile(`(?i)^(?:` +
-	ws + `*(?:%|°|[$€£¥₹₽]|руб)` +
-	`|` + ws + `*(?:am|pm|a\.m|p\.m|hrs?|hours?|h|mins?|minutes?|secs?|seconds?|days?|weeks?|months?|years?|yrs?|usd|eur|gbp|inr|rs|dollars?|euros?|pounds?|rupees?|pesos?|reais|rubles?|yen|sq|ft|feet|km|kms|mi|kg|kgs|lbs?|mb|gb|kb|tb|mph|kmh|kph)\b` +
-	`|` + ws + `*(?:[A-Za-z]+` + ws + `+)?(?:points?|pts|miles?|rewards?|credits?|coins?|steps?|followers?|likes?|views?|people|users?|members?|items?|units?|calories|kcal|messages?|msgs?|minutes|bonus|puntos|pontos|punkte)\b` +
-	`)`)
-
-// alnumJunkRe rejects alphanumeric tokens that are quantities ("10min",
-// "24h", "2nd", "5GB") or masked numbers ("XX1234").
-var alnumJunkRe = regexp.MustCompile(`(?i)^(?:\d+(?:st|nd|rd|th|am|pm|h|hrs?|mins?|s|secs?|ms|k|m|mb|gb|kb|tb|g|kg|km|mi|x|d|y|w|px|p|fps|mah|gbps|mbps|ml|l|cm|mm|ft|in|lbs?|oz)|[x*]{2,}\d+)$`)
-
-// tldRe spots a domain name in the token around a candidate ("foo123.com").
-// Deliberately short: "123456.In 5 min" must not look like a domain.
-var tldRe = regexp.MustCompile(`(?i)[a-z0-9]\.(?:com|net|org|io|co|ly|gl|gg|ai|app|dev|uk|ru|br|info|biz|link|page|us)\b`)
-
-// marketingRe marks a sentence as an advertisement: an alphanumeric "code"
-// in it is a promo code, not a verification code ("Use code SAVE20 for 20%
-// off").
-var marketingRe = regexp.MustCompile(`(?i)%` + ws + `*off\b|\b(?:off` + ws + `+your|at` + ws + `+checkout|free` + ws + `+shipping|sale|promo\p{L}*|coupon|discount|descuento|desconto|rabatt)\b`)
-
-// Keywords are recognised word by word rather than with one big
-// case-insensitive regexp: a single pass over the text with map look-ups is
-// an order of magnitude faster than RE2's NFA over a hundred alternatives,
-// and this runs for every inbound SMS. Words are maximal runs of Unicode
-// letters and digits, compared in lower case.
-var (
-	// keywordWords maps whole lower-case words to their marker kind.
-	keywordWords = map[string]markerKind{
-		// Words that label the code itself ("code: 1234", "OTP is 1234").
-		"code": markLabel, "codes": markLabel, "código": markLabel, "códigos": markLabel,
-		"codigo": markLabel, "codigos": markLabel, "codice": markLabel, "kode": markLabel,
-		"kodu": markLabel, "clave": markLabel, "senha": markLabel, "contraseña": markLabel,
-		"contrasena": markLabel, "pin": markLabel, "pins": markLabel, "otp": markLabel,
-		"otps": markLabel, "passcode": markLabel, "passcodes": markLabel, "password": markLabel,
-		"passwords": markLabel, "passwort": markLabel, "kennwort": markLabel, "token": markLabel,
-		"tokens": markLabel,
-		// Words that show the message is about verification without naming a
-		// particular token ("Use 123 456 to verify", "security").
-		"auth": markContext, "2fa": markContext, "mfa": markContext, "login": markContext,
-		"logon": markContext, "signin": markContext, "onetime": markContext,
-		"security": markContext, "seguridad": markContext, "segurança": markContext,
-		"seguranca": markContext,
-		// Codes that are not verification codes.
-		"barcode": markAnti, "barcodes": markAnti, "zipcode": markAnti, "zipcodes": markAnti,
-		"postcode": markAnti, "postcodes": markAnti, "promocode": markAnti, "promocodes": markAnti,
-		"pincode": markAnti, "pincodes": markAnti, "qrcode": markAnti, "unicode": markAnti,
-		"decode": markAnti, "encode": markAnti, "geocode": markAnti,
+// score rates candidate i; 0 means it is not a code or cannot beat floor,
+// the score of the best candidate so far.
+func (x *extractor) score(i, floor int) int {
+	c := x.cands[i]
+	if c.bad {
+		return 0
 	}
-	// keywordPrefixes covers inflected forms: verify/verification/vérification,
-	// confirm/confirmation, код/кода/коды, and so on.
-	keywordPrefixes = []struct {
-		prefix string
-		kind   markerKind
-	}{
-		{"код", markLabel}, {"парол", markLabel},
-		{"verif", markContext}, {"vérif", markContext}, {"confirm", markContext},
-		{"bestätig", markContext}, {"bestatig", markContext}, {"authenti", markContext},
-		{"sicherheit", markContext}, {"anmeld", markContext}, {"sécurit", markContext},
-		{"подтвержд", markContext}, {"вход", markContext},
-	}
-	// tanWords are German banking transaction numbers. They are matched
-	// case-sensitively because "tan" is also an English word.
-	tanWords = map[string]bool{"TAN": true, "mTAN": true, "smsTAN": true, "SMSTAN": true, "pushTAN": true, "chipTAN": true}
-	// antiModifiers turn a following "code" into a code that is not a
-	// verification code: "promo code", "zip code", "order code".
-	antiModifiers = map[string]bool{
-		"promo": true, "promotional": true, "coupon": true, "discount": true, "voucher": true,
-		"referral": true, "gift": true, "offer": true, "invite": true, "invitation": true,
-		"zip": true, "postal": true, "post": true, "area": true, "country": true,
-		"tracking": true, "booking": true, "reservation": true, "qr": true, "bar": true,
-		"error": true, "status": true, "product": true, "style": true, "swift": true,
-		"ifsc": true, "routing": true, "sort": true, "order": true, "dress": true,
-		"cupón": true, "cupon": true, "cupom": true, "gutschein": true, "rabatt": true,
-	}
-	// antiQualifiers do the same after the noun, in Romance languages:
-	// "código promocional", "code postal", "código de descuento".
-	antiQualifiers = map[string]bool{
-		"promo": true, "promocional": true, "postal": true, "descuento": true,
-		"desconto": true, "barras": true, "rastreo": true, "rastreamento": true,
-		"reserva": true, "cupón": true, "cupon": true, "cupom": true, "réduction": true,
-		"reduction": true,
-	}
-	// cjkKeywords are searched as substrings because CJK text has no spaces
-	// between words ("您的验证码是123456").
-	cjkKeywords = []string{"验证码", "校验码", "驗證碼", "認証コード", "確認コード", "인증번호"}
-)
+	text := x.text
 
-type markerKind uint8
-
-const (
-	markAnti    markerKind = iota // "promo code", "zip code": not a verification code
-	markLabel                     // "code", "OTP", "PIN": names the code
-	markContext                   // "verify", "log in": verification topic
-)
-
-type marker struct {
-	start, end int
-	kind       markerKind
-}
-
-// span is a word's byte range in the text.
-type span struct{ start, end int }
-
-// findMarkers returns all keywords of text in order, and whether any of them
-// is a real (non-anti) keyword.
-func findMarkers(text string) (marks []marker, keyword bool) {
-	var (
-		buf           [64]byte
-		prev, prev2   span   // the two previous words
-		lprev, lprev2 string // ... and their lower-case forms
-	)
-	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		if !isWordRune(r) {
-			i += size
+	// The nearest supporting keywords (code words, verification words) on
+	// each side within the sentence. Only keywords within reach matter: a
+	// label at most 48 runes away, a nearby keyword at most nearDistance
+	// runes; reachBytes bounds both, as a rune is at most 4 bytes.
+	const reachBytes = 4 * (nearDistance + 4)
+	prevSup, nextSup, prevLabel, nextLabel := -1, -1, -1, -1
+	first := x.firstMarkerFrom(c.s)
+	for j := first - 1; j >= 0 && (prevSup < 0 || prevLabel < 0); j-- {
+		m := x.marks[j]
+		if m.end > c.s {
+			continue // overlaps the candidate
+		}
+		if c.s-m.end > reachBytes || x.breakBetween(m.end, c.s) {
+			break
+		}
+		if m.kind&mSupport == 0 {
 			continue
 		}
-		w := span{start: i}
-		lw := buf[:0]
-		for i < len(text) {
-			r, size = utf8.DecodeRuneInString(text[i:])
-			if !isWordRune(r) {
-				break
-			}
-			lw = utf8.AppendRune(lw, unicode.ToLower(r))
-			i += size
+		if prevSup < 0 {
+			prevSup = j
 		}
-		w.end = i
-		low := string(lw)
+		if m.kind&mLabel != 0 && prevLabel < 0 {
+			prevLabel = j
+		}
+	}
+	for j := first; j < len(x.marks) && (nextSup < 0 || nextLabel < 0); j++ {
+		m := x.marks[j]
+		if m.start < c.e {
+			continue // overlaps the candidate
+		}
+		if m.start-c.e > reachBytes || x.breakBetween(c.e, m.start) {
+			break
+		}
+		if m.kind&mSupport == 0 {
+			continue
+		}
+		if nextSup < 0 {
+			nextSup = j
+		}
+		if m.kind&mLabel != 0 && nextLabel < 0 {
+			nextLabel = j
+		}
+	}
 
-		kind, ok := keywordKind(low, text[w.start:w.end])
-		last := len(marks) - 1
+	// Is the candidate directly labelled?
+	sc, labelled, strong := 0, false, false
+	if prevLabel >= 0 {
+		if gap := text[x.marks[prevLabel].end:c.s]; labelsBefore(gap) {
+			sc, labelled, strong = scoreStrong-utf8.RuneCountInString(gap), true, true
+		}
+	}
+	if sc == 0 && nextLabel >= 0 {
+		if gap := text[c.e:x.marks[nextLabel].start]; labelsAfter(gap) {
+			sc, strong = scoreStrong-afterPenalty-utf8.RuneCountInString(gap), true
+		}
+	}
+	webOTP := false
+	if sc == 0 && x.isWebOTP(c) {
+		sc, webOTP, strong = scoreWebOTP, true, true
+	}
+	if sc == 0 {
+		dist := -1
+		if prevSup >= 0 {
+			dist = utf8.RuneCountInString(text[x.marks[prevSup].end:c.s])
+		}
+		if nextSup >= 0 {
+			if d := utf8.RuneCountInString(text[c.e:x.marks[nextSup].start]); dist < 0 || d < dist {
+				dist = d
+			}
+		}
+		weak := c.k == kindAlnum || c.k == kindAlnumGrouped || c.k == kindLetters || c.k == kindGrouped44 || isYear(text[c.s:c.e])
 		switch {
-		case joined(text, prev, w) && (low == "in" && (lprev == "log" || lprev == "sign") || low == "on" && lprev == "log" || low == "time" && lprev == "one"):
-			// "log in", "sign-in", "one-time"
-			marks = append(marks, marker{prev.start, w.end, markContext})
-		case ok && kind == markLabel && strings.HasPrefix(low, "cod") && joined(text, prev, w) && antiModifiers[lprev]:
-			// "promo code", "zip-code": one anti marker over both words.
-			marks = append(marks, marker{prev.start, w.end, markAnti})
-		case antiQualifiers[low] && last >= 0 && marks[last].kind == markLabel &&
-			(marks[last].end == prev.end && joined(text, prev, w) ||
-				marks[last].end == prev2.end && lprev == "de" && joined(text, prev2, prev) && joined(text, prev, w)):
-			// "código promocional", "code de réduction": the label was not one.
-			marks[last] = marker{marks[last].start, w.end, markAnti}
-		case low == "passe" && lprev == "de" && lprev2 == "mot":
-			marks = append(marks, marker{prev2.start, w.end, markLabel})
-		case ok:
-			marks = append(marks, marker{w.start, w.end, kind})
+		case !weak && dist >= 0 && dist <= nearDistance:
+			// Letters, mixed tokens and years are too often ordinary
+			// words, model names or dates; they need a label.
+			sc = scoreNear - dist
+		case c.k != kindLetters && !isYear(text[c.s:c.e]) && scoreLink > floor && x.repeatedInLink(c):
+			sc = scoreLink
+		case c.k == kindPrefixed && isKnownPrefix(text[c.s:c.e]):
+			sc = scorePrefix
+		case !weak && c.k != kindPrefixed && x.anySupport():
+			sc = scoreGlobal
 		}
-		prev2, lprev2, prev, lprev = prev, lprev, w, low
 	}
-	if hasNonASCII(text) {
-		n := len(marks)
-		for _, kw := range cjkKeywords {
-			for off := 0; ; {
-				j := strings.Index(text[off:], kw)
-				if j < 0 {
-					break
-				}
-				off += j + len(kw)
-				marks = append(marks, marker{off - len(kw), off, markLabel})
+	if sc <= floor {
+		return 0
+	}
+	if followedByUnit(text, c.e) {
+		return 0
+	}
+	// A preceding label wins over the words right before the candidate:
+	// in "OTP for your SBI transaction is 291834" the number is the OTP, not
+	// a transaction reference, and in "PIN #1234" the "#" is decoration.
+	if !labelled && !webOTP && precededByNegative(text, c.s) {
+		return 0
+	}
+	if x.vetoed(i, strong) {
+		return 0
+	}
+	return sc
+}
+
+// vetoed reports whether a negative word claims candidate i: the candidate
+// is the code-shaped token closest to a marketing or reference word, and
+// no keyword that protects it is closer.
+//
+// A marketing word ("promo", "30%", "скидка", "優惠") in the candidate's
+// sentence vetoes it unless a verification word is closer; in another
+// sentence, unless the candidate is directly labelled or a verification
+// word is closer. A reference word ("order", "flight", "заказ") vetoes only
+// in the candidate's sentence, unless a code or verification word is closer.
+func (x *extractor) vetoed(i int, strong bool) bool {
+	c := x.cands[i]
+	for j, a := range x.marks {
+		if a.kind&mAnti == 0 {
+			continue
+		}
+		if x.claimant(j) != i {
+			continue
+		}
+		da := x.distance(&x.marks[j], c)
+		same := !x.breakBetween(min(a.end, c.e), max(a.start, c.s))
+		switch {
+		case a.kind&mPromo != 0:
+			if !same && strong {
+				continue
+			}
+			if !x.closerSupport(c, da, mVerify, false) {
+				return true
+			}
+		case same:
+			if !x.closerSupport(c, da, mSupport, true) {
+				return true
 			}
 		}
-		if len(marks) > n {
-			slices.SortFunc(marks, func(a, b marker) int { return a.start - b.start })
-		}
 	}
-	for _, m := range marks {
-		if m.kind != markAnti {
-			return marks, true
-		}
-	}
-	return marks, false
+	return false
 }
 
-// keywordKind classifies one word given in lower case and as written.
-func keywordKind(low, raw string) (markerKind, bool) {
-	if k, ok := keywordWords[low]; ok {
-		return k, true
-	}
-	if tanWords[raw] {
-		return markLabel, true
-	}
-	for _, p := range keywordPrefixes {
-		if strings.HasPrefix(low, p.prefix) {
-			return p.kind, true
-		}
-	}
-	if len(low) > len("code") && (strings.HasSuffix(low, "code") || strings.HasSuffix(low, "codes")) {
-		// German and Dutch compounds: "Bestätigungscode", "verificatiecode".
-		return markLabel, true
-	}
-	return 0, false
-}
-
-// joined reports whether words a and b are adjacent, separated only by a
-// space or a hyphen ("promo code", "sign-in").
-func joined(text string, a, b span) bool {
-	if a.end == 0 || a.end >= b.start || b.start-a.end > 2 {
-		return false
-	}
-	for _, c := range []byte(text[a.end:b.start]) {
-		if c != ' ' && c != '-' {
+// closerSupport reports whether a keyword of the given kind (and no negative
+// kind) is closer to candidate c than dist runes, in its sentence only if
+// sameSentence. Markers at least 4*dist bytes away cannot be closer, so the
+// search stops there.
+func (x *extractor) closerSupport(c cand, dist int, kind mark, sameSentence bool) bool {
+	ok := func(j int) bool {
+		m := &x.marks[j]
+		if m.kind&kind == 0 || m.kind&mAnti != 0 {
 			return false
 		}
+		if sameSentence && x.breakBetween(min(m.end, c.e), max(m.start, c.s)) {
+			return false
+		}
+		return x.distance(m, c) < dist
 	}
-	return true
-}
-
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
-
-func hasNonASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
+	first := x.firstMarkerFrom(c.s)
+	for j := first - 1; j >= 0 && c.s-x.marks[j].end < 4*dist; j-- {
+		if ok(j) {
+			return true
+		}
+	}
+	for j := first; j < len(x.marks) && x.marks[j].start-c.e < 4*dist; j++ {
+		if ok(j) {
 			return true
 		}
 	}
 	return false
 }
 
-// classify returns the shape of candidate v, or kindNone if v cannot be a
-// code.
-func classify(v string) kind {
-	if strings.IndexByte(v, '-') >= 0 || strings.IndexByte(v, ' ') >= 0 {
-		if isDigit(v[0]) {
-			return kindGrouped
-		}
-		return kindPrefixed
+// claimant returns the candidate (well formed or not) closest to marker j;
+// on a tie, the one after it, as negative words usually precede what they
+// name ("order 12345", "promo code SAVE20"). Candidates are in text order,
+// so the closest is the last one before the marker or the first one after.
+func (x *extractor) claimant(j int) int {
+	m := &x.marks[j]
+	if m.claim > 0 {
+		return m.claim - 1
 	}
-	if len(v) < 4 || len(v) > 8 {
-		return kindNone
-	}
-	var digits, upper, lower, vowels int
-	for i := 0; i < len(v); i++ {
-		switch c := v[i]; {
-		case isDigit(c):
-			digits++
-		case c >= 'A' && c <= 'Z':
-			upper++
-			if strings.IndexByte("AEIOU", c) >= 0 {
-				vowels++
-			}
-		default:
-			lower++
-		}
-	}
-	switch {
-	case digits == len(v):
-		return kindDigits
-	case digits > 0:
-		if alnumJunkRe.MatchString(v) {
-			return kindNone
-		}
-		return kindAlnum
-	case upper == len(v) && vowels == 0 && len(v) >= 5:
-		// Steam Guard's alphabet has no vowels, while almost every capitalised
-		// word (sender names, "STOP", "AMAZON") has one.
-		return kindLetters
-	}
-	return kindNone
-}
-
-// score rates the candidate text[s:e]; 0 means it is not a code or cannot
-// beat floor, the score of the best candidate so far. The regexp checks on
-// the surroundings are the costly part, so they run last and only for a
-// candidate that would win.
-func score(text string, s, e int, marks []marker, floor int) int {
-	k := classify(text[s:e])
-	if k == kindNone || badShape(text, s, e) {
-		return 0
-	}
-
-	// Nearest keywords on each side within the same sentence.
-	prevMark, nextMark, prevLabel, nextLabel := -1, -1, -1, -1
-	for i, m := range marks {
-		switch {
-		case m.end <= s:
-			if sentenceBreak(text[m.end:s]) {
-				prevMark, prevLabel = -1, -1
-				continue
-			}
-			prevMark = i
-			if m.kind == markLabel {
-				prevLabel = i
-			}
-		case m.start >= e:
-			if sentenceBreak(text[e:m.start]) {
-				break
-			}
-			if nextMark < 0 {
-				nextMark = i
-			}
-			if m.kind == markLabel && nextLabel < 0 {
-				nextLabel = i
-			}
-		}
-	}
-	distBefore, distAfter := -1, -1
-	if prevMark >= 0 {
-		distBefore = utf8.RuneCountInString(text[marks[prevMark].end:s])
-	}
-	if nextMark >= 0 {
-		distAfter = utf8.RuneCountInString(text[e:marks[nextMark].start])
-	}
-	nearest, dist := -1, 0
-	switch {
-	case distBefore >= 0 && (distAfter < 0 || distBefore <= distAfter):
-		nearest, dist = prevMark, distBefore
-	case distAfter >= 0:
-		nearest, dist = nextMark, distAfter
-	}
-	if nearest >= 0 && marks[nearest].kind == markAnti {
-		// "promo code SAVE20", "zip code 94105".
-		return 0
-	}
-
-	// Is the candidate directly labelled?
-	strong, labelled, strongDist := false, false, 0
-	if prevLabel >= 0 {
-		gap := text[marks[prevLabel].end:s]
-		if beforeGapRe.MatchString(gap) {
-			strong, labelled, strongDist = true, true, utf8.RuneCountInString(gap)
-		}
-	}
-	if !strong && nextLabel >= 0 {
-		gap := text[e:marks[nextLabel].start]
-		if afterGapRe.MatchString(gap) {
-			strong, strongDist = true, utf8.RuneCountInString(gap)
-		}
-	}
-	var sc int
-	switch {
-	case strong:
-		sc = scoreStrong - strongDist
-	case k == kindAlnum || k == kindLetters || isYear(text[s:e]):
-		// Letters, mixed tokens and years are too often ordinary words,
-		// model names or dates; accept them only when directly labelled.
-		return 0
-	case nearest >= 0 && dist <= nearDistance:
-		sc = scoreNear - dist
-	case k == kindPrefixed:
-		return 0
-	default:
-		sc = scoreGlobal
-	}
-	if sc <= floor {
-		return 0
-	}
-	if negAfterRe.MatchString(window(text, e, e+unitWindow)) {
-		return 0
-	}
-	// A preceding label wins over the words right before the candidate:
-	// in "OTP for your SBI transaction is 291834" the number is the OTP, not
-	// a transaction reference, and in "PIN #1234" the "#" is decoration.
-	if !labelled && precededByNegative(lastWords(text, s, 4)) {
-		return 0
-	}
-	if (k == kindAlnum || k == kindLetters) && marketingRe.MatchString(sentenceAround(text, s, e)) {
-		// "Use code SAVE20 for 20% off": a labelled word-like token in an
-		// advertisement is a promo code. Digit codes are left alone because
-		// a real OTP often shares a sentence with an offer.
-		return 0
-	}
-	return sc
-}
-
-// badShape reports whether the characters around text[s:e] show it is a
-// fragment of something longer: a phone number, date, time, amount, masked
-// number, URL or e-mail address.
-func badShape(text string, s, e int) bool {
-	if s > 0 {
-		switch text[s-1] {
-		case '+':
-			// "+1 555 ..." international phone numbers
-			return true
-		case '*':
-			// "****1234" is masked; "*123456*" is just emphasis
-			if e >= len(text) || text[e] != '*' {
-				return true
-			}
-		case '.', ',', ':', '/', '-', ' ':
-			// "1,250", "10:30", "12/05/2024", "555-1234", "415 555 0100"
-			if s >= 2 && isDigit(text[s-2]) {
-				return true
-			}
-		}
-	}
-	if e < len(text) {
-		switch text[e] {
-		case '.', ',', ':', '/', '-', ' ':
-			if e+1 < len(text) && isDigit(text[e+1]) {
-				return true
-			}
-		}
-	}
-	// The surrounding ASCII token: codes are never part of a link, an e-mail
-	// address or an app hash ("FA+9qCX9VSu").
-	ts, te := s, e
-	for ts > 0 && isTokenByte(text[ts-1]) {
-		ts--
-	}
-	for te < len(text) && isTokenByte(text[te]) {
-		te++
-	}
-	if ts == s && te == e {
-		return false
-	}
-	tok := text[ts:te]
-	return strings.ContainsAny(tok, "/@&_+") || strings.Contains(strings.ToLower(tok), "www.") || tldRe.MatchString(tok)
-}
-
-// isTokenByte reports whether c continues an ASCII token; non-ASCII bytes end
-// it so that CJK text without spaces does not form one huge token.
-func isTokenByte(c byte) bool {
-	return c > ' ' && c < utf8.RuneSelf
-}
-
-// isYear reports whether v looks like a year between 1900 and 2099.
-func isYear(v string) bool {
-	return len(v) == 4 && (strings.HasPrefix(v, "19") || strings.HasPrefix(v, "20")) && isDigit(v[2]) && isDigit(v[3])
-}
-
-// sentenceBreak reports whether seg contains the end of a sentence: ".", "!"
-// or "?" followed by whitespace (so "5000.00" and "t.me" are not breaks), or
-// a CJK full stop.
-func sentenceBreak(seg string) bool {
-	for i := 0; i+1 < len(seg); i++ {
-		switch seg[i] {
-		case '.', '!', '?':
-			if isSpace(seg[i+1]) {
-				return true
-			}
-		}
-	}
-	return strings.ContainsAny(seg, "。！？")
-}
-
-// sentenceAround returns the sentence containing text[s:e], looking at most
-// 2*contextWindow bytes either way.
-func sentenceAround(text string, s, e int) string {
-	start, end := s, e
-	for start > 0 && s-start < 2*contextWindow && !(isSpace(text[start-1]) && start >= 2 && isTerminator(text[start-2])) {
-		start--
-	}
-	for end < len(text) && end-e < 2*contextWindow && !(isTerminator(text[end]) && (end+1 == len(text) || isSpace(text[end+1]))) {
-		end++
-	}
-	return clip(text, start, end)
-}
-
-// lastWords returns the text before position s back to the start of the
-// n-th preceding whitespace-separated token (at most 48 bytes): enough for the
-// longest negative label ("contact our team at", "order number is") while
-// keeping negBeforeRe's input short.
-func lastWords(text string, s, n int) string {
-	i, inWord := s, false
-	for i > 0 && s-i < 48 {
-		if isSpace(text[i-1]) {
-			if inWord {
-				if n--; n == 0 {
-					break
-				}
-			}
-			inWord = false
+	// The first candidate that does not end before the marker.
+	lo, hi := 0, len(x.cands)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if x.cands[mid].e <= m.start {
+			lo = mid + 1
 		} else {
-			inWord = true
+			hi = mid
 		}
-		i--
 	}
-	return clip(text, i, s)
+	best := -1
+	switch {
+	case lo == len(x.cands):
+		best = lo - 1
+	case lo == 0:
+		best = 0
+	default:
+		if x.distance(m, x.cands[lo-1]) < x.distance(m, x.cands[lo]) {
+			best = lo - 1
+		} else {
+			best = lo
+		}
+	}
+	m.claim = best + 1
+	return best
 }
 
-// precededByNegative reports whether before, the words just before a
-// candidate, label it as something other than a code.
-func precededByNegative(before string) bool {
-	if shortCodeRe.MatchString(before) {
-		return true
+// firstMarkerFrom returns the index of the first marker ending after byte
+// position p (len(x.marks) if none).
+func (x *extractor) firstMarkerFrom(p int) int {
+	lo, hi := 0, len(x.marks)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if x.marks[mid].end <= p {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
 	}
-	var buf [64]byte
-	low := buf[:0]
-	for _, r := range before {
-		low = utf8.AppendRune(low, unicode.ToLower(r))
-	}
-	return negBeforeRe.Match(low)
+	return lo
 }
 
-// window returns text[from:to] clamped to the text and to rune boundaries.
-func window(text string, from, to int) string {
-	return clip(text, max(from, 0), min(to, len(text)))
+// anySupport reports whether the message has a code or verification word
+// anywhere.
+func (x *extractor) anySupport() bool {
+	for _, m := range x.marks {
+		if m.kind&mSupport != 0 {
+			return true
+		}
+	}
+	return false
 }
 
-// clip returns text[from:to] after moving both ends forward to the start of
-// a rune, so that windows never split a UTF-8 sequence.
-func clip(text string, from, to int) string {
-	for from < to && !utf8.RuneStart(text[from]) {
-		from++
+// distance is the number of runes between marker m and candidate c.
+func (x *extractor) distance(m *marker, c cand) int {
+	switch {
+	case m.end <= c.s:
+		return utf8.RuneCountInString(x.text[m.end:c.s])
+	case c.e <= m.start:
+		return utf8.RuneCountInString(x.text[c.e:m.start])
 	}
-	for to < len(text) && to > from && !utf8.RuneStart(text[to]) {
-		to++
-	}
-	return text[from:to]
+	return 0
 }
 
-func isDigit(c byte) bool      { return c >= '0' && c <= '9' }
-func isTerminator(c byte) bool { return c == '.' || c == '!' || c == '?' }
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+// breakBetween reports whether a sentence ends between byte positions a and
+// b.
+func (x *extractor) breakBetween(a, b int) bool {
+	lo, hi := 0, len(x.breaks)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if x.breaks[mid] < a {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo < len(x.breaks) && x.breaks[lo] < b
+}
+
+// The state of an extractor lives in stack buffers. Appending to them
+// through the pointer receiver would make the compiler move them to the
+// heap (the grown slice could alias them), so the slices grow by
+// re-slicing, and only a message with more candidates, keywords or
+// sentences than the buffers hold pays for a heap copy.
+
+func (x *extractor) addCand(c cand) {
+	if len(x.cands) == cap(x.cands) {
+		x.cands = grow(x.cands)
+	}
+	x.cands = x.cands[:len(x.cands)+1]
+	x.cands[len(x.cands)-1] = c
+}
+
+func (x *extractor) pushMarker(m marker) {
+	if len(x.marks) == cap(x.marks) {
+		x.marks = grow(x.marks)
+	}
+	x.marks = x.marks[:len(x.marks)+1]
+	x.marks[len(x.marks)-1] = m
+}
+
+func (x *extractor) addBreak(p int) {
+	if len(x.breaks) == cap(x.breaks) {
+		x.breaks = grow(x.breaks)
+	}
+	x.breaks = x.breaks[:len(x.breaks)+1]
+	x.breaks[len(x.breaks)-1] = p
+}
+
+// grow returns a copy of s on the heap with twice the capacity.
+func grow[T any](s []T) []T {
+	n := make([]T, len(s), 2*cap(s)+8)
+	copy(n, s)
+	return n
 }

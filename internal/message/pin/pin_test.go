@@ -2,8 +2,11 @@ package pin
 
 import (
 	"bufio"
+	"fmt"
 	"os"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -59,9 +62,49 @@ func TestExtractCorpus(t *testing.T) {
 	if len(entries) < 150 {
 		t.Errorf("corpus has %d entries, want at least 150", len(entries))
 	}
+	failed := 0
 	for _, e := range entries {
 		if got := Extract(e.text); got != e.expected {
-			t.Errorf("%s:%d: Extract(%q) = %q, want %q", corpusPath, e.line, e.text, got, e.expected)
+			failed++
+			t.Error(corpusFailure(e, got))
+		}
+	}
+	t.Logf("corpus: %d/%d correct (%.1f%%)", len(entries)-failed, len(entries),
+		100*float64(len(entries)-failed)/float64(len(entries)))
+}
+
+// corpusFailure describes a corpus line Extract got wrong: where it is
+// (file and line number, so it can be opened directly), the message, what
+// came out and what was expected.
+func corpusFailure(e corpusEntry, got string) string {
+	return fmt.Sprintf("%s:%d: Extract(%q) = %q, want %q", corpusPath, e.line, e.text, got, e.expected)
+}
+
+func TestCorpusFailureIsReadable(t *testing.T) {
+	e := corpusEntry{line: 42, expected: "4821", text: "Tu código es 4821\nNo lo compartas"}
+	msg := corpusFailure(e, "")
+	for _, want := range []string{"pins.tsv:42:", `"Tu código es 4821\nNo lo compartas"`, `want "4821"`} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("failure message %q does not contain %q", msg, want)
+		}
+	}
+}
+
+func TestLoadCorpusLineNumbers(t *testing.T) {
+	// Line numbers count every line of the file, comments and blank lines
+	// included, so that a reported number points at the right line.
+	data, err := os.ReadFile(corpusPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	for _, e := range loadCorpus(t) {
+		if e.line < 1 || e.line > len(lines) {
+			t.Fatalf("entry reports line %d of %d", e.line, len(lines))
+		}
+		expected, text, _ := strings.Cut(lines[e.line-1], "\t")
+		if expected != e.expected || strings.ReplaceAll(text, `\n`, "\n") != e.text {
+			t.Errorf("entry reported at line %d is not that line: %q", e.line, lines[e.line-1])
 		}
 	}
 }
@@ -171,6 +214,14 @@ func FuzzExtract(f *testing.F) {
 		"Call 1-800-555-1234",
 		"Код подтверждения: 58291",
 		"验证码：593021",
+		"認証番号は123456です",
+		"รหัสยืนยันคือ 123456",
+		"رمز التحقق الخاص بك هو 482913",
+		"קוד האימות שלך הוא 482913",
+		"Your one-time passcode is 4821-9930",
+		"Use code 481920 online for 30% off",
+		"Open https://go.acme.app/m/731946 or manually enter 731946",
+		"@acme.com #184273",
 		"code:\xff\xfe1234",
 		"",
 	} {
@@ -178,8 +229,45 @@ func FuzzExtract(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		got := Extract(text) // must not panic
-		if got != "" && !strings.Contains(text, got) {
+		if got == "" {
+			return
+		}
+		if !strings.Contains(text, got) {
 			t.Errorf("Extract(%q) = %q, which is not a substring of the input", text, got)
 		}
+		if !plausibleCode(got) {
+			t.Errorf("Extract(%q) = %q, which is not shaped like a code", text, got)
+		}
 	})
+}
+
+// plausibleCode reports whether v has one of the shapes Extract returns:
+// 4-8 digits, 3+3 or 4+4 digits with a hyphen or a space, a 1-3 capital
+// prefix and 4-8 digits, a 4-8 character alphanumeric token with a digit,
+// 4+4 capitals and digits with a hyphen, or 5-8 capitals.
+var plausibleCode = regexp.MustCompile(`^(?:` +
+	`\d{4,8}` +
+	`|\d{3}[- ]\d{3}|\d{4}-\d{4}` +
+	`|[A-Z]{1,3}-\d{4,8}` +
+	`|[A-Za-z0-9]{4,8}` +
+	`|[A-Z0-9]{4}-[A-Z0-9]{4}` +
+	`)$`).MatchString
+
+// BenchmarkExtractLong runs Extract on 20 KB texts dense with codes and
+// keywords: its cost must grow about linearly with the text, so that no
+// inbound message, however long, is expensive to read.
+func BenchmarkExtractLong(b *testing.B) {
+	for _, unit := range []string{
+		"promo 4821 order 5521 code 1234 verify 99999. ",
+		"验证码123456优惠券4821。",
+		"a1b2c3d4 ",
+	} {
+		text := strings.Repeat(unit, 20000/len(unit))
+		b.Run(strconv.Itoa(len(unit)), func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				Extract(text)
+			}
+		})
+	}
 }
