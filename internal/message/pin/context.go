@@ -285,6 +285,12 @@ func precededByNegative(text string, s int) bool {
 	}
 	if t.in(k, numberWords) {
 		k++
+		if t.in(k-1, englishNumberWords) && !t.in(k, verifyNouns) {
+			// "confirmation number 48291", "Number: 48291": a number of
+			// something is a reference, unless it is a "PIN number" or a
+			// "verification number".
+			return true
+		}
 	}
 	if t.in(k, refWords) || t.hasPrefix(k, "заказ") || t.hasPrefix(k, "счет") || t.hasPrefix(k, "карт") {
 		return true
@@ -388,7 +394,12 @@ var (
 	setPrepositions = setOf("of by with is was for")
 	setOf1          = setOf("us now our me")
 	numberWords     = setOf("number num no nr id nº n° numero nummer numer nomor номер")
-	refWords        = setOf(`no nr num number order ref reference invoice inv tracking shipment parcel
+	// englishNumberWords follow the noun they number ("order number"),
+	// unlike "número de pedido" or "номер заказа".
+	englishNumberWords = setOf("number num no nr")
+	verifyNouns        = setOf(`verification verify security secure otp pin access authentication auth
+		login sms activation validation passcode`)
+	refWords = setOf(`no nr num number order ref reference invoice inv tracking shipment parcel
 		package acct account a/c card ext extension ticket case claim flight room gate seat unit suite apt
 		zip postcode pincode id member membership customer policy loan txn transaction receipt booking
 		reservation pnr store branch route bus train platform version model serial sku item step page

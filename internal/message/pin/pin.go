@@ -226,10 +226,11 @@ func (x *extractor) score(i, floor int) int {
 // is the code-shaped token closest to a marketing or reference word, and
 // no keyword that protects it is closer.
 //
-// A marketing word ("promo", "30%", "скидка", "優惠") in the candidate's
-// sentence vetoes it unless a verification word is closer; in another
-// sentence, unless the candidate is directly labelled or a verification
-// word is closer. A reference word ("order", "flight", "заказ") vetoes only
+// A marketing word ("promo", "30%", "скидка", "優惠") vetoes it unless a
+// verification word is closer, wherever it is: in "SALE: 50% OFF. Code:
+// SAVE50." the code is a promo code. A weak marketing word ("free", "gift")
+// in another sentence does not veto a directly labelled candidate ("Your
+// code is 1234. Get the free app!"). A reference word ("order", "flight", "заказ") vetoes only
 // in the candidate's sentence, unless a code or verification word is closer.
 func (x *extractor) vetoed(i int, strong bool) bool {
 	c := x.cands[i]
@@ -244,7 +245,7 @@ func (x *extractor) vetoed(i int, strong bool) bool {
 		same := !x.breakBetween(min(a.end, c.e), max(a.start, c.s))
 		switch {
 		case a.kind&mPromo != 0:
-			if !same && strong {
+			if !same && strong && a.kind&mWeak != 0 {
 				continue
 			}
 			if !x.closerSupport(c, da, mVerify, false) {

@@ -59,8 +59,8 @@ func loadCorpus(tb testing.TB) []corpusEntry {
 
 func TestExtractCorpus(t *testing.T) {
 	entries := loadCorpus(t)
-	if len(entries) < 150 {
-		t.Errorf("corpus has %d entries, want at least 150", len(entries))
+	if len(entries) < 400 {
+		t.Errorf("corpus has %d entries, want at least 400", len(entries))
 	}
 	failed := 0
 	for _, e := range entries {

@@ -229,12 +229,17 @@ func (x *extractor) addMarker(start, end int, kind mark) {
 			if k&mAnti != 0 {
 				k &^= mSupport
 			}
+			if isStrongPromo(p.kind) || isStrongPromo(kind) {
+				k &^= mWeak // "free gift code" is weak, "free promo code" is not
+			}
 			p.end, p.kind = end, k
 			return
 		}
 	}
 	x.pushMarker(marker{start: start, end: end, kind: kind})
 }
+
+func isStrongPromo(k mark) bool { return k&mPromo != 0 && k&mWeak == 0 }
 
 // adjacent reports whether gap, the text between two keywords, makes them
 // one expression: nothing, a space or hyphen, or a linking word ("de", "of",
