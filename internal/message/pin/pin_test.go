@@ -138,6 +138,25 @@ func TestExtractFormats(t *testing.T) {
 		{"russian", "Ваш код: 1234", "1234"},
 		{"german compound", "Ihr Bestätigungscode lautet 829104", "829104"},
 		{"nbsp", "Your code is\u00a0482913", "482913"},
+		{"other prefix near keyword", "Your Acme verification: T-4821", "T-4821"},
+		{"4+4 digits", "Your one-time passcode is 4821-9930.", "4821-9930"},
+		{"4+4 alphanumeric", "Recovery code: AB12-CD34", "AB12-CD34"},
+		{"google prefix in korean", "G-582019은(는) Google 인증 코드입니다.", "G-582019"},
+		{"google prefix without keyword", "G-582019 Google", "G-582019"},
+		{"webotp without keyword", "Acme: 184273\n\n@acme.com #184273", "184273"},
+		{"repeated in a link", "Open https://acme.app/v?c=739104 or manually enter 739104.", "739104"},
+		{"grouped code repeated in a link", "Tap https://acme.app/v/482913 or enter 482-913", "482-913"},
+		{"cjk adjacent", "验证码123456", "123456"},
+		{"japanese copula", "認証番号は123456です", "123456"},
+		{"thai copula", "รหัสยืนยันคือ 123456", "123456"},
+		{"arabic", "رمز التحقق الخاص بك هو 482913", "482913"},
+		{"hebrew clitic", "קוד האימות שלך הוא 482913", "482913"},
+		{"transliterated vietnamese", "ma xac thuc cua ban la 7K2PQX", "7K2PQX"},
+		{"transliterated turkish", "Dogrulama kodunuz: 482913", "482913"},
+		{"polish without diacritics", "Haslo jednorazowe: 7302", "7302"},
+		{"verification beats promo", "Use promo code FALL25 for 25% off. Your login code is 391028.", "391028"},
+		{"promo word claims its own code", "Your code is 829103 or use promo code SAVE20 for 20% off!", "829103"},
+		{"free app in another sentence", "Your Acme code is 4821. Get the free Acme app!", "4821"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,6 +190,17 @@ func TestExtractRejects(t *testing.T) {
 		"Your order #12345 has shipped",
 		"Welcome to Foo! Reply STOP to unsubscribe",
 		"Use promo code SAVE20 for 20% off",
+		"Use code 481920 online for 30% off",
+		"Diskon 50% untuk pesanan pertama, pakai kode HEMAT50",
+		"Use my code JRDN42 when you sign up",
+		"Booking confirmed: flight BA 2490 departs at 18:45.",
+		"ACME SALE: 50% OFF EVERYTHING. Code: SAVE50. Ends Sunday!",
+		"Your appointment confirmation number is 48291.",
+		"Your verification code expired. Request a new one at acme.com/verify/482019",
+		"[#] Your code is\nFA+9qCX9VSu",
+		"Your balance is 4821 points.",
+		"您的订单 48291 已发货",
+		"Ваш заказ 48291 передан в доставку.",
 	} {
 		if got := Extract(text); got != "" {
 			t.Errorf("Extract(%q) = %q, want no code", text, got)

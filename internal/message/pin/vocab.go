@@ -300,6 +300,7 @@ var languages = []language{{
 
 // caseSensitive are keywords matched as written because their lower-case
 // form is an ordinary word: German banking TANs ("tan") and Malaysian TACs.
+// All end in "AN" or "AC", which lookupWord checks first.
 var caseSensitive = map[string]mark{
 	"TAN": mLabel | mVerify, "mTAN": mLabel | mVerify, "smsTAN": mLabel | mVerify,
 	"SMSTAN": mLabel | mVerify, "pushTAN": mLabel | mVerify, "chipTAN": mLabel | mVerify,
@@ -342,6 +343,7 @@ type cjkEntry struct {
 var (
 	words      = map[string]*entry{}
 	rawWords   = map[string]mark{}
+	maxRawWord int // the longest key of rawWords, in bytes
 	phrases    = map[string]mark{}
 	cjkWords   = map[rune][]cjkEntry{}
 	copulas    = map[string]bool{}
@@ -413,7 +415,9 @@ func addEntry(e string, kind mark) error {
 		}
 		cjkWords[r] = append(cjkWords[r], cjkEntry{e, kind})
 	case strings.HasPrefix(e, "="):
-		rawWords[strings.ToLower(e[1:])] = kind
+		w := strings.ToLower(e[1:])
+		rawWords[w] = kind
+		maxRawWord = max(maxRawWord, len(w))
 	case strings.Contains(e, " "):
 		parts := strings.Fields(e)
 		if len(parts) > 3 {

@@ -302,19 +302,19 @@ func (x *extractor) inLink(s, e int) bool {
 // unfolded entries, as written). tail reports whether the word may end a
 // phrase.
 func lookupWord(key []byte, raw string) (kind mark, tail bool) {
-	if k, ok := caseSensitive[raw]; ok {
-		return k, false
+	if n := len(raw); n >= 3 && raw[n-2] == 'A' && (raw[n-1] == 'N' || raw[n-1] == 'C') {
+		if k, ok := caseSensitive[raw]; ok {
+			return k, false
+		}
 	}
-	if raw[0] >= utf8.RuneSelf || hasNonASCII(raw) {
+	if len(raw) <= maxRawWord && hasNonASCII(raw) {
 		var buf [32]byte
-		if len(raw) <= len(buf) {
-			low := buf[:0]
-			for _, r := range raw {
-				low = utf8.AppendRune(low, unicode.ToLower(r))
-			}
-			if k, ok := rawWords[string(low)]; ok {
-				return k, false
-			}
+		low := buf[:0]
+		for _, r := range raw {
+			low = utf8.AppendRune(low, unicode.ToLower(r))
+		}
+		if k, ok := rawWords[string(low)]; ok {
+			return k, false
 		}
 	}
 	if e := words[string(key)]; e != nil {
