@@ -99,6 +99,10 @@ func (x *extractor) word(start int, noSpace bool) int {
 	var buf [64]byte
 	key := appendKey(buf[:0], raw)
 	kind, tail := lookupWord(key, raw)
+	if kind == 0 && string(key) == "off" && afterAmount(text, start) {
+		// "$5 off", "10 EUR off": a discount, like "30%".
+		kind = mPromo
+	}
 
 	if tail {
 		if pk, ps, ok := x.phrase(start, key); ok {
@@ -215,6 +219,34 @@ func (x *extractor) percent(s, e int) {
 	if k > e {
 		x.addMarker(s, k, mPromo)
 	}
+}
+
+// afterAmount reports whether the word at start follows an amount: a digit
+// or a currency symbol, spaces aside, or a currency code after a digit.
+func afterAmount(text string, start int) bool {
+	i := start
+	for i > 0 && text[i-1] == ' ' {
+		i--
+	}
+	if i == 0 {
+		return false
+	}
+	if isDigit(text[i-1]) {
+		return true
+	}
+	r, _ := utf8.DecodeLastRuneInString(text[:i])
+	if strings.ContainsRune(currencySymbols, r) {
+		return true
+	}
+	j := i
+	for j > 0 && isLetterASCII(text[j-1]) {
+		j--
+	}
+	for j > 0 && text[j-1] == ' ' {
+		j--
+	}
+	var buf [4]byte
+	return i-j <= 4 && j > 0 && isDigit(text[j-1]) && i > j && currencyWords[string(lowerASCII(buf[:0], strings.TrimLeft(text[j:i], " ")))]
 }
 
 // addMarker appends a keyword, merging it with the previous one when the two
