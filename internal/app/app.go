@@ -107,6 +107,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 		OnlineWindow: cfg.Rentals.OnlineWindow, HoldFor: cfg.Rentals.HoldFor, ReserveFeeCents: cfg.Rentals.ReserveFeeCents(),
 	}, log)
 	a.Messages = message.NewService(d, clk, a.Rentals, a.Requests, a.Events)
+	a.Registry.MustRegister(a.Messages.Metrics())
 	a.Messages.SetSender(a.Gateways)
 	a.Messages.SetLogger(log)
 	a.Sim.SetDeliverer(a.Messages)

@@ -517,7 +517,15 @@ func (c *CLI) sim(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	d, err := a.Messages.Deliver(ctx, message.Inbound{To: *to, From: *from, Text: *text, Gateway: "cli", GatewayID: *id})
+	// The operator injects as the number's own gateway would deliver it; a
+	// number that is not ours is stored as unowned.
+	gw := "cli"
+	if mdn, err := inventory.NormalizeMDN(*to); err == nil {
+		if n, err := a.Inventory.Get(ctx, mdn); err == nil {
+			gw = n.Gateway
+		}
+	}
+	d, err := a.Messages.Deliver(ctx, message.Inbound{To: *to, From: *from, Text: *text, Gateway: gw, GatewayID: *id})
 	if err != nil {
 		return err
 	}

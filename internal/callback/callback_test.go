@@ -116,7 +116,7 @@ func TestIncomingMessageFieldsAndSignature(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.Messages.Deliver(ctx, message.Inbound{To: rs[0].MDN, From: "22000", Text: "G-804036 is your Google verification code."}); err != nil {
+		if _, err := e.Messages.Deliver(ctx, message.Inbound{Gateway: "sim", To: rs[0].MDN, From: "22000", Text: "G-804036 is your Google verification code."}); err != nil {
 			t.Fatal(err)
 		}
 		ev := drain(t, e, lastEvent(t, e, uid).id)
@@ -142,7 +142,7 @@ func TestIncomingMessageFieldsAndSignature(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.Messages.Deliver(ctx, message.Inbound{To: r.MDN, From: "22000", Text: "hi"}); err != nil {
+		if _, err := e.Messages.Deliver(ctx, message.Inbound{Gateway: "sim", To: r.MDN, From: "22000", Text: "hi"}); err != nil {
 			t.Fatal(err)
 		}
 		drain(t, e, lastEvent(t, e, uid).id)
@@ -211,7 +211,7 @@ func mustEvent(t *testing.T, e *apptest.Env, uid int64, svc catalog.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Messages.Deliver(ctx, message.Inbound{To: rs[0].MDN, From: "22000", Text: "code 123456"}); err != nil {
+	if _, err := e.Messages.Deliver(ctx, message.Inbound{Gateway: "sim", To: rs[0].MDN, From: "22000", Text: "code 123456"}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -60,7 +60,7 @@ func TestRestartDuringRetries(t *testing.T) {
 			if err := a.Jobs.Start(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := a.Messages.Deliver(ctx, message.Inbound{To: rs[0].MDN, From: "22000", Text: "code 123456"}); err != nil {
+			if _, err := a.Messages.Deliver(ctx, message.Inbound{Gateway: "lab", To: rs[0].MDN, From: "22000", Text: "code 123456"}); err != nil {
 				t.Fatal(err)
 			}
 			waitFor(t, func() bool { return rcv.count() >= 1 })

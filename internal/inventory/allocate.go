@@ -109,7 +109,7 @@ func (s *Store) Allocate(ctx context.Context, tx *sql.Tx, c Criteria, now int64)
 // transaction; db.ErrConflict when it is not free any more.
 func (s *Store) Hold(ctx context.Context, tx *sql.Tx, numberID, userID, now int64) error {
 	res, err := tx.ExecContext(ctx,
-		`UPDATE numbers SET held_by = $1, last_used_at = $2 WHERE id = $3 AND held_by IS NULL`, userID, now, numberID)
+		`UPDATE numbers SET held_by = $1, held_since = $2, last_used_at = $2 WHERE id = $3 AND held_by IS NULL`, userID, now, numberID)
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func (s *Store) LockAvailable(ctx context.Context, tx *sql.Tx, numberID int64) (
 // Release returns a held number to the pool, inside the caller's
 // transaction, and offers it to whoever waits for a number (see OnAvailable).
 func (s *Store) Release(ctx context.Context, tx *sql.Tx, numberID int64) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE numbers SET held_by = NULL WHERE id = $1`, numberID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE numbers SET held_by = NULL, held_since = NULL WHERE id = $1`, numberID); err != nil {
 		return err
 	}
 	return s.available(ctx, tx, numberID)

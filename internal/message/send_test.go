@@ -55,10 +55,10 @@ func TestSendSMS(t *testing.T) {
 		if err := send(message.SendAsk{MDN: r.MDN, To: "22000", Text: "hi"}); !errors.Is(err, message.ErrNoRecentSMS) {
 			t.Fatalf("before any SMS: %v", err)
 		}
-		if _, err := e.Messages.Deliver(ctx, message.Inbound{To: r.MDN, From: "+1 (415) 555-0100", Text: "code 1234"}); err != nil {
+		if _, err := e.Messages.Deliver(ctx, message.Inbound{Gateway: "sim", To: r.MDN, From: "+1 (415) 555-0100", Text: "code 1234"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.Messages.Deliver(ctx, message.Inbound{To: r.MDN, From: "14155550100", Text: "code 1234"}); err != nil {
+		if _, err := e.Messages.Deliver(ctx, message.Inbound{Gateway: "sim", To: r.MDN, From: "14155550100", Text: "code 1234"}); err != nil {
 			t.Fatal(err)
 		}
 		cases := []struct {
@@ -93,7 +93,7 @@ func TestSendSMS(t *testing.T) {
 		}
 		// Refused by the gateway: an error, and no charge in the end.
 		rr := first(t, e, request.Ask{UserID: u.ID, Services: []catalog.Service{svc}, MDN: "12125550002"})
-		if _, err := e.Messages.Deliver(ctx, message.Inbound{To: rr.MDN, From: "14155550100", Text: "hello"}); err != nil {
+		if _, err := e.Messages.Deliver(ctx, message.Inbound{Gateway: "refusing", To: rr.MDN, From: "14155550100", Text: "hello"}); err != nil {
 			t.Fatal(err)
 		}
 		before := e.Balance(t, u.ID)
@@ -105,7 +105,7 @@ func TestSendSMS(t *testing.T) {
 		}
 		// A gateway that cannot send at all.
 		rl := first(t, e, request.Ask{UserID: u.ID, Services: []catalog.Service{svc}, MDN: "12125550003"})
-		if _, err := e.Messages.Deliver(ctx, message.Inbound{To: rl.MDN, From: "14155550100", Text: "hello"}); err != nil {
+		if _, err := e.Messages.Deliver(ctx, message.Inbound{Gateway: "lab", To: rl.MDN, From: "14155550100", Text: "hello"}); err != nil {
 			t.Fatal(err)
 		}
 		if err := send(message.SendAsk{MDN: rl.MDN, To: "14155550100", Text: "hi"}); !errors.Is(err, message.ErrCannotSend) {
@@ -129,7 +129,7 @@ func TestSendFromParkedRental(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.Messages.Deliver(ctx, message.Inbound{To: r.MDN, From: "14155550100", Text: "hello"}); err != nil {
+		if _, err := e.Messages.Deliver(ctx, message.Inbound{Gateway: "sim", To: r.MDN, From: "14155550100", Text: "hello"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.Messages.Send(ctx, message.SendAsk{UserID: u.ID, MDN: r.MDN, To: "14155550100", Text: "hi"}); err != nil {
@@ -150,7 +150,7 @@ func TestReceipts(t *testing.T) {
 		e.Numbers(t, "12125550000")
 		u, _ := e.User(t, 1000)
 		r := first(t, e, request.Ask{UserID: u.ID, Services: []catalog.Service{svc}})
-		if _, err := e.Messages.Deliver(ctx, message.Inbound{To: r.MDN, From: "22000", Text: "hello"}); err != nil {
+		if _, err := e.Messages.Deliver(ctx, message.Inbound{Gateway: "sim", To: r.MDN, From: "22000", Text: "hello"}); err != nil {
 			t.Fatal(err)
 		}
 		m, err := e.Messages.Send(ctx, message.SendAsk{UserID: u.ID, MDN: r.MDN, To: "22000", Text: "STOP"})

@@ -22,19 +22,28 @@ import (
 	"mdnhub/internal/money"
 	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // ErrInvalid is returned for an inbound message that cannot be stored.
 var ErrInvalid = errors.New("invalid message")
 
+// ErrForeignNumber is returned for an inbound message a gateway delivers to
+// a number of another gateway: a gateway speaks only for its own numbers.
+var ErrForeignNumber = errors.New("the number is not attached to this gateway")
+
 // Inbound is an SMS as a gateway hands it over.
 type Inbound struct {
-	To         string    // the receiving number, any US notation
-	From       string    // the sender: a number or a short code
-	Text       string    // decoded text
-	ReceivedAt time.Time // zero: now
-	Gateway    string    // the gateway's name
-	GatewayID  string    // the gateway's message id; repeats are stored once
+	To   string // the receiving number, any US notation
+	From string // the sender: a number or a short code
+	Text string // decoded text
+	// ReceivedAt is when the gateway received it (zero: now). It is shown
+	// as the message's time, never later than now, and it never moves a
+	// message to a holder who took the number after it.
+	ReceivedAt time.Time
+	Gateway    string // the gateway's name; it delivers only to its own numbers
+	GatewayID  string // the gateway's message id; repeats are stored once
 }
 
 // Message is a stored SMS.
@@ -75,6 +84,7 @@ type Service struct {
 	sender   Sender
 	logger   *slog.Logger
 	events   Events
+	refusals *prometheus.CounterVec
 }
 
 // Events records callback events inside a transaction (callback.Outbox).
@@ -97,7 +107,19 @@ func (s *Service) SetLogger(l *slog.Logger) { s.logger = l }
 // NewService returns the message service. A message goes to the active
 // rental of its number, else to the open request holding it.
 func NewService(d *db.DB, c clock.Clock, rentals RentalClaimer, requests Claimer, events Events) *Service {
-	return &Service{db: d, clock: c, rentals: rentals, requests: requests, events: events}
+	return &Service{db: d, clock: c, rentals: rentals, requests: requests, events: events,
+		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "mdnhub_inbound_refused_total",
+			Help: "Inbound SMS refused by gateway and reason (foreign_number: a gateway delivered to another gateway's number).",
+		}, []string{"gateway", "reason"})}
+}
+
+// Metrics is the service's Prometheus collector, for the process registry.
+func (s *Service) Metrics() prometheus.Collector { return s.refusals }
+
+// refused counts an inbound SMS refused for reason.
+func (s *Service) refused(gateway, reason string) {
+	s.refusals.WithLabelValues(gateway, reason).Inc()
 }
 
 // Delivery tells where a stored message went.
@@ -150,7 +172,7 @@ func (s *Service) DeliverBatch(ctx context.Context, ins []Inbound) ([]Result, er
 		chunk := valid[start:min(start+maxBatch, len(valid))]
 		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 			for _, i := range chunk {
-				out[i].Delivery = Delivery{}
+				out[i].Delivery, out[i].Err = Delivery{}, nil
 			}
 			return s.deliver(ctx, tx, ins, prepared, chunk, out)
 		})
@@ -177,9 +199,13 @@ func (s *Service) prepare(in Inbound) (Message, error) {
 	if !utf8.ValidString(in.Text) || len(in.Text) > 4096 {
 		return Message{}, fmt.Errorf("%w: text must be valid UTF-8 of at most 4096 bytes", ErrInvalid)
 	}
-	at := in.ReceivedAt
-	if at.IsZero() {
-		at = s.clock.Now()
+	if in.Gateway == "" {
+		return Message{}, fmt.Errorf("%w: no gateway named", ErrInvalid)
+	}
+	// A gateway's clock may run ahead; a message is never from the future.
+	at, now := in.ReceivedAt, s.clock.Now()
+	if at.IsZero() || at.After(now) {
+		at = now
 	}
 	return Message{MDN: mdn, From: from, Text: in.Text, PIN: pin.Extract(in.Text), ReceivedAt: at.Unix()}, nil
 }
@@ -192,16 +218,34 @@ func (s *Service) deliver(ctx context.Context, tx *sql.Tx, ins []Inbound, ms []M
 	if err != nil || len(fresh) == 0 {
 		return err
 	}
-	numbers, err := s.numberIDs(ctx, tx, ms, fresh)
+	numbers, err := s.ourNumbers(ctx, tx, ms, fresh)
 	if err != nil {
 		return err
 	}
-	// Rentals first, then the requests of the numbers no rental took.
+	// A gateway delivers only to its own numbers: anything else is refused
+	// and stored nowhere. A number that is not ours at all is kept as
+	// unowned, for the operator.
+	kept := fresh[:0]
+	for _, i := range fresh {
+		if n, ok := numbers[ms[i].MDN]; ok && n.gateway != ins[i].Gateway {
+			out[i].Err = fmt.Errorf("%w: %s", ErrForeignNumber, ms[i].MDN)
+			s.refused(ins[i].Gateway, "foreign_number")
+			continue
+		}
+		kept = append(kept, i)
+	}
+	if fresh = kept; len(fresh) == 0 {
+		return nil
+	}
+	// Rentals first, then the requests of the numbers no rental took. A
+	// message belongs to whoever held the number when it was received: one
+	// the gateway received before the holder took the number was sent to
+	// the previous holder, whose holding is settled, and stays unowned.
 	var arrivals []inventory.Arrival
 	var owned []int
 	for _, i := range fresh {
-		if nid, ok := numbers[ms[i].MDN]; ok {
-			arrivals = append(arrivals, inventory.Arrival{NumberID: nid, From: ms[i].From, Text: ms[i].Text, At: ms[i].ReceivedAt})
+		if n, ok := numbers[ms[i].MDN]; ok && ms[i].ReceivedAt >= n.heldSince {
+			arrivals = append(arrivals, inventory.Arrival{NumberID: n.id, From: ms[i].From, Text: ms[i].Text, At: ms[i].ReceivedAt})
 			owned = append(owned, i)
 		}
 	}
@@ -304,26 +348,33 @@ func (s *Service) skipDuplicates(ctx context.Context, tx *sql.Tx, ins []Inbound,
 	return fresh, nil
 }
 
-// numberIDs maps the messages' MDNs to our numbers' ids (absent: not ours).
-func (s *Service) numberIDs(ctx context.Context, tx *sql.Tx, ms []Message, idx []int) (map[string]int64, error) {
+// ourNumber is what delivery needs of one of our numbers.
+type ourNumber struct {
+	id        int64
+	gateway   string
+	heldSince int64 // when its holder took it; 0 when free
+}
+
+// ourNumbers maps the messages' MDNs to our numbers (absent: not ours).
+func (s *Service) ourNumbers(ctx context.Context, tx *sql.Tx, ms []Message, idx []int) (map[string]ourNumber, error) {
 	mdns := make([]any, len(idx))
 	for k, i := range idx {
 		mdns[k] = ms[i].MDN
 	}
 	in, args := s.db.In(nil, mdns...)
-	rows, err := tx.QueryContext(ctx, `SELECT mdn, id FROM numbers WHERE mdn IN (`+in+`)`, args...)
+	rows, err := tx.QueryContext(ctx, `SELECT mdn, id, gateway, COALESCE(held_since, 0) FROM numbers WHERE mdn IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]int64{}
+	out := map[string]ourNumber{}
 	for rows.Next() {
 		var mdn string
-		var id int64
-		if err := rows.Scan(&mdn, &id); err != nil {
+		var n ourNumber
+		if err := rows.Scan(&mdn, &n.id, &n.gateway, &n.heldSince); err != nil {
 			return nil, err
 		}
-		out[mdn] = id
+		out[mdn] = n
 	}
 	return out, rows.Err()
 }
@@ -332,7 +383,7 @@ func (s *Service) numberIDs(ctx context.Context, tx *sql.Tx, ms []Message, idx [
 // Both engines number the rows of one INSERT in VALUES order (SQLite's rowid
 // and PostgreSQL's identity are drawn row by row), so the returned ids,
 // sorted, belong to the rows in order whatever order RETURNING uses.
-func (s *Service) insert(ctx context.Context, tx *sql.Tx, ins []Inbound, ms []Message, idx []int, numbers map[string]int64) error {
+func (s *Service) insert(ctx context.Context, tx *sql.Tx, ins []Inbound, ms []Message, idx []int, numbers map[string]ourNumber) error {
 	var b strings.Builder
 	args := make([]any, 0, len(idx)*14)
 	for k, i := range idx {
@@ -341,8 +392,8 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, ins []Inbound, ms []Me
 			b.WriteString(", ")
 		}
 		var numberID any
-		if id, ok := numbers[m.MDN]; ok {
-			numberID = id
+		if n, ok := numbers[m.MDN]; ok {
+			numberID = n.id
 		}
 		var row string
 		row, args = s.db.In(args, nullID(m.UserID), nullID(m.RequestID), nullID(m.RentalID), numberID, "sms", m.MDN, m.From, m.Text,

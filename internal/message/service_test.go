@@ -25,7 +25,7 @@ func TestDeliverRoutesAndDeduplicates(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := rs[0]
-		in := message.Inbound{To: r.MDN[1:], From: "22000", Text: "G-804036 is your Google verification code.", Gateway: "gw", GatewayID: "m1"}
+		in := message.Inbound{To: r.MDN[1:], From: "22000", Text: "G-804036 is your Google verification code.", Gateway: "sim", GatewayID: "m1"}
 		d, err := e.Messages.Deliver(ctx, in)
 		if err != nil || d.Unowned || d.Duplicate || d.Message.UserID != u.ID || d.Message.Service != "Google" || d.Message.PriceCents != 100 {
 			t.Fatalf("first delivery %+v %v", d, err)
@@ -44,15 +44,16 @@ func TestDeliverRoutesAndDeduplicates(t *testing.T) {
 			other = apptest.Seq("212", 2)[1]
 		}
 		for _, to := range []string{other, "13125550199"} {
-			d, err := e.Messages.Deliver(ctx, message.Inbound{To: to, From: "22000", Text: "hello"})
+			d, err := e.Messages.Deliver(ctx, message.Inbound{Gateway: "sim", To: to, From: "22000", Text: "hello"})
 			if err != nil || !d.Unowned || d.Message.UserID != 0 {
 				t.Fatalf("to %s: %+v %v", to, d, err)
 			}
 		}
 		for _, bad := range []message.Inbound{
-			{To: "12", From: "1", Text: "x"},
-			{To: r.MDN, From: "", Text: "x"},
-			{To: r.MDN, From: "1", Text: string([]byte{0xff, 0xfe})},
+			{To: "12", From: "1", Text: "x", Gateway: "sim"},
+			{To: r.MDN, From: "", Text: "x", Gateway: "sim"},
+			{To: r.MDN, From: "1", Text: string([]byte{0xff, 0xfe}), Gateway: "sim"},
+			{To: r.MDN, From: "1", Text: "x"}, // no gateway
 		} {
 			if _, err := e.Messages.Deliver(ctx, bad); !errors.Is(err, message.ErrInvalid) {
 				t.Errorf("%+v: %v", bad, err)
@@ -82,7 +83,7 @@ func TestReadFilters(t *testing.T) {
 		ro := first(t, e, request.Ask{UserID: other.ID, Services: []catalog.Service{google}})
 		send := func(to, text string) {
 			e.Clock.Advance(time.Second)
-			if _, err := e.Messages.Deliver(ctx, message.Inbound{To: to, From: "22000", Text: text}); err != nil {
+			if _, err := e.Messages.Deliver(ctx, message.Inbound{Gateway: "sim", To: to, From: "22000", Text: text}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -149,7 +150,7 @@ func TestReadWait(t *testing.T) {
 			got <- ms
 		}()
 		time.Sleep(100 * time.Millisecond)
-		if _, err := e.Messages.Deliver(ctx, message.Inbound{To: r.MDN, From: "22000", Text: "G-445566 is your Google verification code."}); err != nil {
+		if _, err := e.Messages.Deliver(ctx, message.Inbound{Gateway: "sim", To: r.MDN, From: "22000", Text: "G-445566 is your Google verification code."}); err != nil {
 			t.Fatal(err)
 		}
 		ms = <-got
@@ -170,17 +171,17 @@ func TestDeliverBatchMixed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.Messages.Deliver(ctx, message.Inbound{To: r.MDN, From: "1", Text: "old", Gateway: "g", GatewayID: "stored"}); err != nil {
+		if _, err := e.Messages.Deliver(ctx, message.Inbound{To: r.MDN, From: "1", Text: "old", Gateway: "sim", GatewayID: "stored"}); err != nil {
 			t.Fatal(err)
 		}
 		batch := []message.Inbound{
-			{To: r.MDN, From: "22000", Text: "G-111111 is your code", Gateway: "g", GatewayID: "a"},
-			{To: rent.MDN, From: "22000", Text: "G-222222 is your code", Gateway: "g", GatewayID: "b"},
-			{To: "12125550002", From: "22000", Text: "nobody's", Gateway: "g", GatewayID: "c"},
-			{To: "bad", From: "22000", Text: "invalid"},
-			{To: r.MDN, From: "22000", Text: "G-111111 is your code", Gateway: "g", GatewayID: "a"},
-			{To: r.MDN, From: "1", Text: "old", Gateway: "g", GatewayID: "stored"},
-			{To: r.MDN, From: "22000", Text: "second, no id"},
+			{To: r.MDN, From: "22000", Text: "G-111111 is your code", Gateway: "sim", GatewayID: "a"},
+			{To: rent.MDN, From: "22000", Text: "G-222222 is your code", Gateway: "sim", GatewayID: "b"},
+			{To: "12125550002", From: "22000", Text: "nobody's", Gateway: "sim", GatewayID: "c"},
+			{To: "bad", From: "22000", Text: "invalid", Gateway: "sim"},
+			{To: r.MDN, From: "22000", Text: "G-111111 is your code", Gateway: "sim", GatewayID: "a"},
+			{To: r.MDN, From: "1", Text: "old", Gateway: "sim", GatewayID: "stored"},
+			{To: r.MDN, From: "22000", Text: "second, no id", Gateway: "sim"},
 		}
 		res, err := e.Messages.DeliverBatch(ctx, batch)
 		if err != nil {

@@ -240,7 +240,7 @@ func TestRentalMessagesAndUnlimited(t *testing.T) {
 		send := func(to, from, text string) message.Delivery {
 			t.Helper()
 			e.Clock.Advance(time.Second)
-			d, err := e.Messages.Deliver(ctx, message.Inbound{To: to, From: from, Text: text})
+			d, err := e.Messages.Deliver(ctx, message.Inbound{Gateway: "sim", To: to, From: from, Text: text})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -547,7 +547,7 @@ func TestChainAfterRenewal(t *testing.T) {
 		e.Numbers(t, "12125550000", "12125550001")
 		u, _ := e.User(t, 100000)
 		r := rent(t, e, rental.Ask{UserID: u.ID, Service: svc, MDN: "12125550000"})
-		if _, err := e.Messages.Deliver(ctx, message.Inbound{To: r.MDN, From: "22000", Text: "before renewal"}); err != nil {
+		if _, err := e.Messages.Deliver(ctx, message.Inbound{Gateway: "sim", To: r.MDN, From: "22000", Text: "before renewal"}); err != nil {
 			t.Fatal(err)
 		}
 		if err := e.Rentals.ReportProblem(ctx, u.ID, rental.Ref{ID: r.ID}); err != nil {

@@ -76,7 +76,7 @@ func TestMultiServiceShareOneFreshNumber(t *testing.T) {
 
 func deliver2(t *testing.T, e *apptest.Env, to, from, text string) message.Delivery {
 	t.Helper()
-	d, err := e.Messages.Deliver(ctx, message.Inbound{To: to, From: from, Text: text})
+	d, err := e.Messages.Deliver(ctx, message.Inbound{Gateway: "sim", To: to, From: from, Text: text})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func mustCreate(t *testing.T, e *apptest.Env, userID int64, svc catalog.Service,
 
 func deliver(t *testing.T, e *apptest.Env, to, text string) message.Delivery {
 	t.Helper()
-	d, err := e.Messages.Deliver(ctx, message.Inbound{To: to, From: "22000", Text: text})
+	d, err := e.Messages.Deliver(ctx, message.Inbound{Gateway: "sim", To: to, From: "22000", Text: text})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -162,6 +162,9 @@ func (g *Gateway) inbound(w http.ResponseWriter, r *http.Request, f map[string]s
 	switch {
 	case errors.Is(err, message.ErrInvalid):
 		reply(w, http.StatusBadRequest, err.Error())
+	case errors.Is(err, message.ErrForeignNumber):
+		g.log.Warn("push gateway: refused a message to another gateway's number", "gateway", g.cfg.Name, "to", in.To)
+		reply(w, http.StatusForbidden, err.Error())
 	case err != nil:
 		g.log.Error("push gateway: storing a message failed", "gateway", g.cfg.Name, "err", err)
 		reply(w, http.StatusServiceUnavailable, "temporarily unable to store the message; retry")

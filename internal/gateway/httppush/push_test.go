@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"mdnhub/internal/app/apptest"
 	"mdnhub/internal/catalog"
@@ -90,7 +91,10 @@ func TestPushInbound(t *testing.T) {
 			}
 			inbound := srv.URL + "/gateway/android1/inbound"
 			bearer := map[string]string{"Authorization": "Bearer " + token}
-			body := `{"id":"m-1","to":"2125550000","from":"22000","text":"G-804036 is your Google verification code.","timestamp":1600108950}`
+			// The device received it 4 s before pushing it, after the
+			// request took the number.
+			e.Clock.Advance(10 * time.Second)
+			body := `{"id":"m-1","to":"2125550000","from":"22000","text":"G-804036 is your Google verification code.","timestamp":1600108962}`
 			code, out := post(t, inbound, "application/json", body, bearer)
 			if code != 200 || out["status"] != "ok" || out["duplicate"] != false {
 				t.Fatalf("json push: %d %v", code, out)
@@ -107,7 +111,7 @@ func TestPushInbound(t *testing.T) {
 				t.Fatalf("form push: %d %v", code, out)
 			}
 			ms, _ := e.Messages.Read(ctx, message.Filter{UserID: u.ID, RequestID: rs[0].ID, Limit: 10})
-			if len(ms) != 2 || ms[1].PIN != "G-804036" || ms[1].ReceivedAt != 1600108950 {
+			if len(ms) != 2 || ms[1].PIN != "G-804036" || ms[1].ReceivedAt != 1600108962 {
 				t.Fatalf("stored %+v", ms)
 			}
 			if got, _ := e.Requests.Get(ctx, u.ID, rs[0].ID); got.Status != request.StatusCompleted || got.Messages != 2 {
