@@ -14,6 +14,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"mdnhub/internal/clock"
@@ -63,6 +64,9 @@ type Service struct {
 	db    *db.DB
 	clock clock.Clock
 	cache *authCache
+
+	epochMu   sync.Mutex
+	epochStmt *sql.Stmt // reads auth_epoch, prepared on first use
 }
 
 // NewService returns the account service. Verified API keys are cached for
@@ -191,8 +195,10 @@ func hashKey(key string) string {
 }
 
 // Authenticate checks a user name (or e-mail) and API key. The stored hash
-// is compared in constant time; successful checks are cached briefly because
-// clients poll several times a second.
+// is compared in constant time; successful checks are cached because clients
+// poll several times a second. A cached check is trusted only while the
+// database reports no change of keys, suspensions or account settings since
+// (see authCache), so a change made anywhere takes effect at once.
 func (s *Service) Authenticate(ctx context.Context, login, key string) (Principal, error) {
 	if login == "" || key == "" || len(login) > 254 || len(key) > 256 {
 		return Principal{}, ErrUnauthorized
@@ -200,8 +206,21 @@ func (s *Service) Authenticate(ctx context.Context, login, key string) (Principa
 	login = strings.ToLower(login)
 	keyHash := hashKey(key)
 	now := s.clock.Now()
-	if p, ok := s.cache.get(login, keyHash, now); ok {
-		return p, nil
+	cached := s.cache.enabled()
+	var gen uint64
+	if cached {
+		var notified bool
+		gen, notified = s.cache.state()
+		if !notified {
+			epoch, err := s.authEpoch(ctx)
+			if err != nil {
+				return Principal{}, err
+			}
+			gen = s.cache.sync(epoch)
+		}
+		if p, ok := s.cache.get(login, keyHash, now); ok {
+			return p, nil
+		}
 	}
 	var (
 		p         Principal
@@ -223,6 +242,28 @@ func (s *Service) Authenticate(ctx context.Context, login, key string) (Principa
 	if suspended {
 		return Principal{}, ErrSuspended
 	}
-	s.cache.put(login, keyHash, p, now)
+	if cached {
+		s.cache.put(login, keyHash, p, now, gen)
+	}
 	return p, nil
+}
+
+// authEpoch reads the database's count of changes that affect authentication
+// (the auth_epoch row, bumped by triggers on users): one row of one integer,
+// through a prepared statement since it runs on every cached call.
+func (s *Service) authEpoch(ctx context.Context) (int64, error) {
+	s.epochMu.Lock()
+	st := s.epochStmt
+	if st == nil {
+		var err error
+		if st, err = s.db.R.PrepareContext(ctx, `SELECT n FROM auth_epoch WHERE id = 1`); err != nil {
+			s.epochMu.Unlock()
+			return 0, err
+		}
+		s.epochStmt = st
+	}
+	s.epochMu.Unlock()
+	var n int64
+	err := st.QueryRowContext(ctx).Scan(&n)
+	return n, err
 }

@@ -85,19 +85,3 @@ func BenchmarkReadSMS(b *testing.B) {
 func messageInbound(mdn string) message.Inbound {
 	return message.Inbound{Gateway: "sim", To: mdn, From: "22000", Text: "G-123456 is your Google verification code."}
 }
-
-func BenchmarkXXBalanceParallel(b *testing.B) {
-	h, v, _ := benchEnv(b)
-	v.Set("cmd", "balance")
-	target := "/api_command.php?" + v.Encode()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
-			if rec.Code != 200 {
-				b.Fatal(rec.Code)
-			}
-		}
-	})
-}
