@@ -302,8 +302,9 @@ func precededByNegative(text string, s int) bool {
 		(t.is(k, "4") || t.is(k, "four")) && t.is(k+1, "last"):
 		return true
 	}
-	// Short codes: "text STOP to 22000", "Reply YES to 48291".
-	if (t.is(0, "to") || t.is(0, "at")) && t.n > 1 && (t.in(1, smsCommands) || t.isCommand(text, 1)) {
+	// Short codes: "text STOP to 22000", "Reply YES to 48291", "Send 1 to
+	// 72000".
+	if (t.is(0, "to") || t.is(0, "at")) && t.n > 1 && (t.in(1, smsCommands) || t.isCommand(text, 1) || t.isNumber(1)) {
 		return true
 	}
 	// Phone numbers: "call 5550100", "call us now at 5550100", "contact our
@@ -381,6 +382,11 @@ func (t *prevTokens) in(k int, set map[string]bool) bool {
 
 func (t *prevTokens) hasPrefix(k int, p string) bool {
 	return k < t.n && strings.HasPrefix(string(t.keys[k][:t.lens[k]]), p)
+}
+
+// isNumber reports whether token k is a number.
+func (t *prevTokens) isNumber(k int) bool {
+	return k < t.n && t.lens[k] > 0 && isDigits(string(t.keys[k][:t.lens[k]]))
 }
 
 // isCommand reports whether token k is a capitalised SMS command ("JOIN",

@@ -190,11 +190,12 @@ func (x *extractor) score(i, floor int) int {
 				dist = d
 			}
 		}
+		// Letters, mixed tokens, 4+4 groups and years are too often
+		// ordinary words, model names, ranges or dates: without a label,
+		// only a link may support them.
 		weak := c.k == kindAlnum || c.k == kindAlnumGrouped || c.k == kindLetters || c.k == kindGrouped44 || isYear(text[c.s:c.e])
 		switch {
 		case !weak && dist >= 0 && dist <= nearDistance:
-			// Letters, mixed tokens and years are too often ordinary
-			// words, model names or dates; they need a label.
 			sc = scoreNear - dist
 		case c.k != kindLetters && !isYear(text[c.s:c.e]) && scoreLink > floor && x.repeatedInLink(c):
 			sc = scoreLink
@@ -230,8 +231,9 @@ func (x *extractor) score(i, floor int) int {
 // verification word is closer, wherever it is: in "SALE: 50% OFF. Code:
 // SAVE50." the code is a promo code. A weak marketing word ("free", "gift")
 // in another sentence does not veto a directly labelled candidate ("Your
-// code is 1234. Get the free app!"). A reference word ("order", "flight", "заказ") vetoes only
-// in the candidate's sentence, unless a code or verification word is closer.
+// code is 1234. Get the free app!"). A reference word ("order", "flight",
+// "заказ") vetoes only in the candidate's sentence, unless a code or
+// verification word is closer.
 func (x *extractor) vetoed(i int, strong bool) bool {
 	c := x.cands[i]
 	for j, a := range x.marks {

@@ -199,6 +199,7 @@ func TestExtractRejects(t *testing.T) {
 		"Your verification code expired. Request a new one at acme.com/verify/482019",
 		"[#] Your code is\nFA+9qCX9VSu",
 		"Your balance is 4821 points.",
+		"Text 4821 to 22000 to confirm your subscription.",
 		"您的订单 48291 已发货",
 		"Ваш заказ 48291 передан в доставку.",
 	} {
