@@ -6,10 +6,10 @@ package proxy
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
-	"strings"
 	"time"
+
+	"mdnhub/internal/proxy/front"
 )
 
 // Errors of this package.
@@ -40,7 +40,7 @@ type Port struct {
 	RedialMinutes    int64 // automatic redial interval of a shared port; 0: never
 	Capacity         int64 // most shared leases at once
 	ExclusiveAllowed bool
-	Upstream         string // socks5://host:port, http://host:port, direct, direct://<source IP>
+	Upstream         string // socks5://host:port, socks5h://, http://host:port (?resolve=upstream), direct, direct://<source IP>
 	RedialAction     string // http(s)://... (a GET), or a command line; "" for none
 	RedialTimeout    time.Duration
 	Enabled          bool
@@ -91,30 +91,16 @@ func (p Port) Validate() error {
 	return ValidUpstream(p.Upstream)
 }
 
-// ValidUpstream checks an upstream: socks5://host:port, http://host:port,
+// ValidUpstream checks an upstream as the proxy front reads it:
+// socks5://[user:pass@]host:port, socks5h://..., http://[user:pass@]host:port
+// (the proxied ones with an optional ?resolve=local or ?resolve=upstream),
 // direct, or direct://<local source IP>.
 func ValidUpstream(s string) error {
 	if s == "" {
 		return ErrUpstreamRequired
 	}
-	if s == "direct" {
-		return nil
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return fmt.Errorf("%w: upstream %q is not a URL", ErrInvalid, s)
-	}
-	switch u.Scheme {
-	case "socks5", "http":
-		if u.Port() == "" || u.Hostname() == "" {
-			return fmt.Errorf("%w: upstream %q needs host:port", ErrInvalid, s)
-		}
-	case "direct":
-		if u.Hostname() == "" || strings.Contains(u.Host, ":") && u.Port() != "" {
-			return fmt.Errorf("%w: upstream %q: direct://<local source IP>", ErrInvalid, s)
-		}
-	default:
-		return fmt.Errorf("%w: upstream must be socks5://, http://, direct or direct://<source IP>", ErrInvalid)
+	if err := front.CheckUpstream(s); err != nil {
+		return fmt.Errorf("%w: %s", ErrInvalid, err)
 	}
 	return nil
 }

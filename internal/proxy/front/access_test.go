@@ -2,7 +2,6 @@ package front
 
 import (
 	"bufio"
-	"context"
 	"io"
 	"net"
 	"net/http"
@@ -168,16 +167,12 @@ func plainStatus(t *testing.T, proxyAddr, rawURL string) int {
 }
 
 // TestDirectGuardChecksResolvedAddress: for a direct upstream a public
-// looking name that resolves to an internal address is refused at
-// connect time. The resolution is simulated by the dial hook, which hands
-// the dialer a loopback address for the name.
+// looking name that resolves to an internal address is refused before
+// anything is dialled.
 func TestDirectGuardChecksResolvedAddress(t *testing.T) {
 	e := newEnv(t, Options{})
 	e.auth.set("user", "pass", Lease{RentalID: 1, Upstream: "direct"})
-	next := e.front.dialTCP
-	e.front.dialTCP = func(ctx context.Context, d *net.Dialer, address string) (net.Conn, error) {
-		return next(ctx, d, strings.Replace(address, "internal.example", "127.0.0.1", 1))
-	}
+	e.dns.set("internal.example", "127.0.0.1")
 	target := "internal.example:" + strings.Split(e.echo, ":")[1]
 	if _, _, rep := socksOpen(t, e.socksAddr, "user", "pass", 3, "internal.example", port(e.echo)); rep != 2 {
 		t.Errorf("SOCKS reply %d, want 2", rep)
@@ -187,6 +182,9 @@ func TestDirectGuardChecksResolvedAddress(t *testing.T) {
 	}
 	if got := metricValue(e.front.metrics.conns.WithLabelValues("socks5", "refused")); got != 1 {
 		t.Errorf("socks5 refused = %v, want 1", got)
+	}
+	if n := e.dialCount(); n != 0 {
+		t.Errorf("dialled %v", e.dials)
 	}
 }
 

@@ -18,9 +18,15 @@ var ErrDenied = errors.New("proxy credentials denied")
 // Lease is what a proxy rental grants: traffic through one port's upstream
 // until it expires.
 type Lease struct {
-	RentalID  int64
-	Port      string    // the port id, e.g. "50001"
-	Upstream  string    // socks5://host:port, http://host:port, direct, or direct://<local source IP>
+	RentalID int64
+	Port     string // the port id, e.g. "50001"
+	// Upstream is socks5://[user:pass@]host:port, socks5h://...,
+	// http://[user:pass@]host:port, direct, or direct://<local source IP>.
+	// The proxied kinds may end in ?resolve=upstream (socks5h:// says the
+	// same): destination names then go to the upstream unresolved, instead
+	// of being resolved and checked by the front (?resolve=local, the
+	// default).
+	Upstream  string
 	ExpiresAt time.Time // the credentials stop working then
 }
 

@@ -31,10 +31,17 @@ const (
 
 // Options tune a Front. A zero field selects its default.
 type Options struct {
-	// AllowPrivate lets clients reach loopback, private, link-local,
-	// multicast and unspecified destinations. Without it they are refused
-	// before anything is dialled.
+	// AllowPrivate lets clients reach destinations that are not public
+	// (netguard: loopback, private, link-local, CGNAT, multicast,
+	// documentation and the other special-purpose ranges). Without it they
+	// are refused before anything is dialled, whether written as an address
+	// or as a name that resolves to one.
 	AllowPrivate bool
+	// Resolver looks up destination names (default net.DefaultResolver):
+	// for direct upstreams, and for proxied ones unless their upstream
+	// says resolve=upstream. The front connects, or has the upstream
+	// connect, to the addresses it checked, never to the name again.
+	Resolver Resolver
 	// MaxConnsPerRental caps the concurrent tunnels of one rental (default
 	// 64); a connection over it is refused.
 	MaxConnsPerRental int
@@ -50,6 +57,9 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
+	if o.Resolver == nil {
+		o.Resolver = net.DefaultResolver
+	}
 	if o.MaxConnsPerRental <= 0 {
 		o.MaxConnsPerRental = 64
 	}

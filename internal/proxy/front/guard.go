@@ -12,26 +12,37 @@ import (
 	"mdnhub/internal/netguard"
 )
 
-// errForbidden refuses a destination in a loopback, private, link-local,
-// multicast or unspecified range, unless Options.AllowPrivate.
+// errForbidden refuses a destination that is not public (netguard: loopback,
+// private, link-local, CGNAT, documentation, multicast and the rest), as
+// written or as its name resolves, unless Options.AllowPrivate.
 var errForbidden = errors.New("destination not allowed")
 
 // forbiddenHost tells why a destination host, as the client sent it (a
-// name or an IP literal), is refused, or "" if it may be tried. Names
-// other than localhost pass: an upstream resolves them, and for direct
-// upstreams guardControl checks what they resolved to.
+// name or an IP literal), is refused before anything is looked up or
+// dialled, or "" if it may be tried: IP literals in any form an upstream's
+// resolver might read as one, and localhost names. Other names are checked
+// once resolved (resolveDestination), or pass unresolved to an upstream
+// the operator told to resolve them.
 func forbiddenHost(host string) string {
 	h := strings.ToLower(strings.TrimSuffix(host, "."))
 	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
 		return "localhost"
 	}
-	if ip, err := netip.ParseAddr(h); err == nil {
-		return forbiddenIP(ip)
-	}
-	if ip, ok := parseLegacyIPv4(h); ok {
+	if ip, ok := literalAddr(host); ok {
 		return forbiddenIP(ip)
 	}
 	return ""
+}
+
+// literalAddr reads host as an IP address: the standard forms (an IPv6
+// zone kept), the numeric forms inet_aton(3) accepts, and either with a
+// trailing dot.
+func literalAddr(host string) (netip.Addr, bool) {
+	h := strings.TrimSuffix(host, ".")
+	if ip, err := netip.ParseAddr(h); err == nil {
+		return ip, true
+	}
+	return parseLegacyIPv4(h)
 }
 
 // forbiddenIP tells why ip is refused, or "".
@@ -85,7 +96,8 @@ func parseAtonPart(p string) (uint64, bool) {
 }
 
 // guardControl is the net.Dialer.Control of direct upstreams: it refuses
-// the address actually being connected to, after name resolution.
+// the address actually being connected to. The front dials only addresses
+// it checked already; this is the second lock on the same door.
 func guardControl(_, address string, _ syscall.RawConn) error {
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {

@@ -98,23 +98,26 @@ type counter struct{ n atomic.Int64 }
 func (c *counter) get() int64 { return c.n.Load() }
 
 // startModem runs a SOCKS5 server without authentication, standing in for
-// a modem's proxy; it counts the connections it makes.
-func startModem(t testing.TB) (addr string, seen *counter) {
+// a modem's proxy on the test network n; it counts the connections it
+// makes.
+func startModem(t testing.TB, n *testNet) (addr string, seen *counter) {
 	seen = new(counter)
 	ln := listen(t)
-	srv := socks5.NewServer(socks5.WithDial(func(ctx context.Context, network, addr string) (net.Conn, error) {
-		seen.n.Add(1)
-		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
-	}))
+	srv := socks5.NewServer(
+		socks5.WithResolver(socksDNS{n}),
+		socks5.WithRule(socksAsked{n}),
+		socks5.WithDial(func(ctx context.Context, network, addr string) (net.Conn, error) {
+			seen.n.Add(1)
+			return n.dial(ctx, addr)
+		}))
 	go srv.Serve(ln) //nolint:errcheck // ends with the listener
 	return ln.Addr().String(), seen
 }
 
-// startConnectProxy runs a tiny HTTP CONNECT proxy that wants user:pass
-// when user is not empty; it counts the tunnels it opens and passes
-// half-closes on.
-func startConnectProxy(t testing.TB, user, pass string) (addr string, seen *counter) {
+// startConnectProxy runs a tiny HTTP CONNECT proxy on the test network n
+// that wants user:pass when user is not empty; it counts the tunnels it
+// opens and passes half-closes on.
+func startConnectProxy(t testing.TB, user, pass string, n *testNet) (addr string, seen *counter) {
 	seen = new(counter)
 	ln := listen(t)
 	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
@@ -139,7 +142,10 @@ func startConnectProxy(t testing.TB, user, pass string) (addr string, seen *coun
 					io.WriteString(c, "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
 					return
 				}
-				dst, err := net.DialTimeout("tcp", req.Host, 5*time.Second)
+				n.ask(req.Host)
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				dst, err := n.dial(ctx, req.Host)
+				cancel()
 				if err != nil {
 					io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
 					return
@@ -237,6 +243,10 @@ type env struct {
 	modemSeen *counter
 	httpUp    string // upstream HTTP CONNECT proxy, wants upuser:uppass
 	httpSeen  *counter
+	// dns is the front's resolver, net the network beyond it (the
+	// upstreams' DNS and routes to fake public addresses).
+	dns *fakeResolver
+	net *testNet
 	// dials records every address the front dialled.
 	dialMu sync.Mutex
 	dials  []string
@@ -245,14 +255,18 @@ type env struct {
 
 func newEnv(t *testing.T, opt Options) *env {
 	t.Helper()
-	e := &env{t: t, auth: newFakeAuth(), reg: prometheus.NewRegistry(), served: make(chan error, 2)}
+	e := &env{t: t, auth: newFakeAuth(), reg: prometheus.NewRegistry(), served: make(chan error, 2),
+		dns: newFakeResolver(), net: newTestNet()}
+	if opt.Resolver == nil {
+		opt.Resolver = e.dns
+	}
 	e.origin = httptest.NewServer(http.HandlerFunc(originHandler))
 	t.Cleanup(e.origin.Close)
 	e.tlsOrigin = httptest.NewTLSServer(http.HandlerFunc(originHandler))
 	t.Cleanup(e.tlsOrigin.Close)
 	e.echo = startEcho(t)
-	e.modem, e.modemSeen = startModem(t)
-	e.httpUp, e.httpSeen = startConnectProxy(t, "upuser", "uppass")
+	e.modem, e.modemSeen = startModem(t, e.net)
+	e.httpUp, e.httpSeen = startConnectProxy(t, "upuser", "uppass", e.net)
 
 	e.front = New(e.auth, opt, nil, e.reg)
 	next := e.front.dialTCP
@@ -260,6 +274,16 @@ func newEnv(t *testing.T, opt Options) *env {
 		e.dialMu.Lock()
 		e.dials = append(e.dials, address)
 		e.dialMu.Unlock()
+		to, ok := e.net.routed(address)
+		switch {
+		case !ok:
+			return nil, errTestUnreachable // never dial out of loopback
+		case to != address:
+			// A fake public address: the front checked it already, and the
+			// loopback server standing in for it would fail the guard.
+			var plain net.Dialer
+			return plain.DialContext(ctx, "tcp", to)
+		}
 		return next(ctx, d, address)
 	}
 	sl, err1 := Listen(context.Background(), "127.0.0.1:0")
@@ -289,6 +313,15 @@ func (e *env) upstreams() map[string]string {
 		"direct":       "direct",
 		"direct-local": "direct://127.0.0.1",
 	}
+}
+
+// takeDials returns the addresses dialled so far and forgets them.
+func (e *env) takeDials() []string {
+	e.dialMu.Lock()
+	defer e.dialMu.Unlock()
+	out := e.dials
+	e.dials = nil
+	return out
 }
 
 func (e *env) dialCount() int {

@@ -20,7 +20,8 @@ func (f *Front) authenticate(user, pass string) (lease Lease, authAt time.Time, 
 }
 
 // open reserves a tunnel for lease and connects it to host:port through
-// the lease's upstream. The destination guard runs first, so a refused
+// the lease's upstream. The destination guard runs first on what the
+// client wrote, then on the addresses a name resolves to, so a refused
 // destination is never dialled. On success the caller owns the tunnel
 // (run or release it); prefix holds bytes for the client that came with
 // the upstream's answer.
@@ -37,8 +38,13 @@ func (f *Front) open(lease Lease, authAt time.Time, listener, host, port string)
 	if err != nil {
 		return nil, nil, err
 	}
+	// Resolution counts against the dial time and ends with the tunnel.
 	ctx, cancel := context.WithTimeout(t.ctx, f.opt.DialTimeout)
-	c, prefix, err := f.dial(ctx, up, net.JoinHostPort(host, port))
+	var c net.Conn
+	dst, err := f.resolveDestination(ctx, up, host)
+	if err == nil {
+		c, prefix, err = f.dial(ctx, up, dst, port)
+	}
 	cancel()
 	if err == nil {
 		err = t.setUpstream(c)

@@ -18,8 +18,9 @@ import (
 const listenerSOCKS = "socks5"
 
 // ServeSOCKS serves SOCKS5 (RFC 1928) on ln: username/password
-// authentication only (RFC 1929), CONNECT only, host names passed to the
-// upstream unresolved. It returns ErrClosed after Close, or ln's error.
+// authentication only (RFC 1929), CONNECT only; host names are resolved
+// and checked like every destination (see resolveDestination). It returns
+// ErrClosed after Close, or ln's error.
 func (f *Front) ServeSOCKS(ln net.Listener) error {
 	srv := socks5.NewServer(
 		// Only RFC 1929: a client offering no-auth alone gets "no
@@ -114,8 +115,9 @@ func (a socksPassword) Authenticate(r io.Reader, w io.Writer, _ string) (*socks5
 	return &socks5.AuthContext{Method: statute.MethodUserPassAuth, Payload: map[string]string{"username": string(req.User)}}, nil
 }
 
-// unresolved leaves host names alone: the upstream resolves them, where
-// the traffic leaves.
+// unresolved keeps go-socks5 from resolving host names: the front resolves
+// and checks them itself in open, or passes them to an upstream the
+// operator told to resolve them.
 type unresolved struct{}
 
 func (unresolved) Resolve(ctx context.Context, _ string) (context.Context, net.IP, error) {

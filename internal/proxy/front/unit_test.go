@@ -64,14 +64,19 @@ func TestGuardControl(t *testing.T) {
 
 func TestParseUpstream(t *testing.T) {
 	good := map[string]upstream{
-		"direct":                 {kind: kindDirect},
-		"direct://192.0.2.7":     {kind: kindDirect},
-		"direct://[2001:db8::1]": {kind: kindDirect},
-		"socks5://10.0.0.2:1080": {kind: kindSOCKS5, addr: "10.0.0.2:1080"},
-		"socks5h://modem:1080":   {kind: kindSOCKS5, addr: "modem:1080"},
-		"socks5://u:p%40ss@h:1":  {kind: kindSOCKS5, addr: "h:1", user: "u", pass: "p@ss", auth: true},
-		"http://10.0.0.3:8080":   {kind: kindHTTP, addr: "10.0.0.3:8080"},
-		"http://u:p@[::1]:3128/": {kind: kindHTTP, addr: "[::1]:3128", user: "u", pass: "p", auth: true},
+		"direct":                                {kind: kindDirect},
+		"direct://192.0.2.7":                    {kind: kindDirect},
+		"direct://[2001:db8::1]":                {kind: kindDirect},
+		"socks5://10.0.0.2:1080":                {kind: kindSOCKS5, addr: "10.0.0.2:1080"},
+		"socks5h://modem:1080":                  {kind: kindSOCKS5, addr: "modem:1080", names: true},
+		"socks5://modem:1080?resolve=upstream":  {kind: kindSOCKS5, addr: "modem:1080", names: true},
+		"socks5://modem:1080/?resolve=local":    {kind: kindSOCKS5, addr: "modem:1080"},
+		"socks5h://modem:1080?resolve=upstream": {kind: kindSOCKS5, addr: "modem:1080", names: true},
+		"http://10.0.0.3:8080?resolve=upstream": {kind: kindHTTP, addr: "10.0.0.3:8080", names: true},
+		"http://10.0.0.3:8080?resolve=local":    {kind: kindHTTP, addr: "10.0.0.3:8080"},
+		"socks5://u:p%40ss@h:1":                 {kind: kindSOCKS5, addr: "h:1", user: "u", pass: "p@ss", auth: true},
+		"http://10.0.0.3:8080":                  {kind: kindHTTP, addr: "10.0.0.3:8080"},
+		"http://u:p@[::1]:3128/":                {kind: kindHTTP, addr: "[::1]:3128", user: "u", pass: "p", auth: true},
 	}
 	for in, want := range good {
 		got, err := parseUpstream(in)
@@ -90,6 +95,9 @@ func TestParseUpstream(t *testing.T) {
 	for _, bad := range []string{
 		"", "Direct", "ftp://h:21", "socks5://h", "socks5://h:0", "socks5://h:99999", "http://:80",
 		"direct://host", "direct://1.2.3.4:5", "http://h:80/path", "socks5://h:1?x=1", "socks5://u:secret@h",
+		"direct://1.2.3.4?resolve=upstream", "direct?resolve=upstream", "socks5h://h:1?resolve=local",
+		"http://h:1?resolve=remote", "http://h:1?resolve=upstream&resolve=local", "http://h:1?resolve=upstream&x=1",
+		"socks5://u:secret@h:1?resolve=%zz",
 	} {
 		_, err := parseUpstream(bad)
 		if !errors.Is(err, errBadUpstream) {

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,10 +37,24 @@ type upstream struct {
 	user, pass string
 	auth       bool
 	local      *net.TCPAddr // direct: the source address, if any
+	// names: destination host names go to the upstream proxy unresolved,
+	// for its own DNS to answer (socks5h://, or ?resolve=upstream), and
+	// only IP literals and localhost names are guarded. Otherwise the front
+	// resolves names itself and hands the upstream a checked address.
+	names bool
+}
+
+// CheckUpstream reports whether s is an upstream the front can use (see
+// Lease.Upstream); the error never quotes s, which may hold a password.
+func CheckUpstream(s string) error {
+	_, err := parseUpstream(s)
+	return err
 }
 
 // parseUpstream reads socks5://[user:pass@]host:port,
-// http://[user:pass@]host:port, direct, or direct://<local IP>.
+// socks5h://[user:pass@]host:port, http://[user:pass@]host:port (the
+// proxied ones with an optional ?resolve=local or ?resolve=upstream),
+// direct, or direct://<local IP>.
 func parseUpstream(s string) (upstream, error) {
 	if s == "direct" {
 		return upstream{kind: kindDirect}, nil
@@ -47,13 +63,13 @@ func parseUpstream(s string) (upstream, error) {
 	if err != nil {
 		return upstream{}, fmt.Errorf("%w: not a URL", errBadUpstream)
 	}
-	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
-		return upstream{}, fmt.Errorf("%w: unexpected path or query", errBadUpstream)
+	if (u.Path != "" && u.Path != "/") || u.Fragment != "" || u.Opaque != "" {
+		return upstream{}, fmt.Errorf("%w: unexpected path", errBadUpstream)
 	}
 	switch u.Scheme {
 	case "direct":
 		ip := net.ParseIP(u.Hostname())
-		if ip == nil || u.Port() != "" || u.User != nil {
+		if ip == nil || u.Port() != "" || u.User != nil || u.RawQuery != "" {
 			return upstream{}, fmt.Errorf("%w: want direct://<local IP>", errBadUpstream)
 		}
 		return upstream{kind: kindDirect, local: &net.TCPAddr{IP: ip}}, nil
@@ -72,6 +88,9 @@ func proxyUpstream(kind upstreamKind, u *url.URL) (upstream, error) {
 		return upstream{}, fmt.Errorf("%w: want %s://host:port", errBadUpstream, u.Scheme)
 	}
 	up := upstream{kind: kind, addr: net.JoinHostPort(u.Hostname(), u.Port())}
+	if up.names, err = resolveOption(u); err != nil {
+		return upstream{}, err
+	}
 	if u.User != nil {
 		up.user = u.User.Username()
 		up.pass, _ = u.User.Password()
@@ -80,29 +99,87 @@ func proxyUpstream(kind upstreamKind, u *url.URL) (upstream, error) {
 	return up, nil
 }
 
-// dial connects to target (host:port, the host as the client sent it)
-// through up. For an HTTP upstream, prefix holds bytes the upstream sent
-// right after its CONNECT answer, which belong to the client.
-func (f *Front) dial(ctx context.Context, up upstream, target string) (c net.Conn, prefix []byte, err error) {
+// resolveOption reads who resolves destination names for a proxied
+// upstream: the front ("local", the default) or the upstream ("upstream",
+// also what the socks5h scheme says, as in curl).
+func resolveOption(u *url.URL) (names bool, err error) {
+	names = u.Scheme == "socks5h"
+	if u.RawQuery == "" {
+		return names, nil
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return false, fmt.Errorf("%w: bad options", errBadUpstream)
+	}
+	for k, v := range q {
+		if k != "resolve" || len(v) != 1 {
+			return false, fmt.Errorf("%w: the only option is resolve=local or resolve=upstream", errBadUpstream)
+		}
+		switch {
+		case v[0] == "upstream":
+			names = true
+		case v[0] == "local" && u.Scheme != "socks5h":
+			names = false
+		default:
+			return false, fmt.Errorf("%w: the only option is resolve=local or resolve=upstream (socks5h: upstream only)", errBadUpstream)
+		}
+	}
+	return names, nil
+}
+
+// dial connects to dst, port through up. For an HTTP upstream, prefix
+// holds bytes the upstream sent right after its CONNECT answer, which
+// belong to the client.
+func (f *Front) dial(ctx context.Context, up upstream, dst destination, port string) (c net.Conn, prefix []byte, err error) {
 	switch up.kind {
 	case kindSOCKS5:
-		c, err = f.dialSOCKS5(ctx, up, target)
+		c, err = f.dialSOCKS5(ctx, up, net.JoinHostPort(dst.upstreamHost(), port))
 		return c, nil, err
 	case kindHTTP:
-		return f.dialHTTP(ctx, up, target)
+		return f.dialHTTP(ctx, up, net.JoinHostPort(dst.upstreamHost(), port))
 	default:
-		d := newDialer()
-		if up.local != nil {
-			d.LocalAddr = up.local
-		}
-		if !f.opt.AllowPrivate {
-			// Names were resolved here, so check what is really dialled:
-			// a name that resolves to an internal address is refused.
-			d.Control = guardControl
-		}
-		c, err = f.dialTCP(ctx, d, target)
+		c, err = f.dialDirect(ctx, up, dst.addrs, port)
 		return c, nil, err
 	}
+}
+
+// dialDirect connects from this host to the first of addrs that answers,
+// each given a share of the time left, as net.Dialer does with the
+// addresses of a name. Only addresses of the source address's family are
+// tried.
+func (f *Front) dialDirect(ctx context.Context, up upstream, addrs []netip.Addr, port string) (net.Conn, error) {
+	d := newDialer()
+	if up.local != nil {
+		d.LocalAddr = up.local
+		v4 := up.local.IP.To4() != nil
+		addrs = slices.DeleteFunc(slices.Clone(addrs), func(a netip.Addr) bool { return a.Is4() != v4 })
+	}
+	if !f.opt.AllowPrivate {
+		d.Control = guardControl
+	}
+	if len(addrs) == 0 {
+		return nil, fmt.Errorf("%w of the source address's family", errNoAddress)
+	}
+	var first error
+	for i, a := range addrs {
+		actx, cancel := ctx, context.CancelFunc(func() {})
+		if dl, ok := ctx.Deadline(); ok && i < len(addrs)-1 {
+			share := max(time.Until(dl)/time.Duration(len(addrs)-i), 2*time.Second)
+			actx, cancel = context.WithTimeout(ctx, share)
+		}
+		c, err := f.dialTCP(actx, d, net.JoinHostPort(a.String(), port))
+		cancel()
+		if err == nil {
+			return c, nil
+		}
+		if first == nil {
+			first = err
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, first
 }
 
 // newDialer returns the dialer of outgoing connections. TCP keep-alive
@@ -128,8 +205,8 @@ func (r *rawDialer) DialContext(ctx context.Context, _, address string) (net.Con
 	return c, err
 }
 
-// dialSOCKS5 asks a SOCKS5 upstream to connect to target; a host name
-// goes to it unresolved, so the modem's DNS answers it.
+// dialSOCKS5 asks a SOCKS5 upstream to connect to target: a checked IP
+// address, or a host name for the modem's DNS when the operator chose so.
 func (f *Front) dialSOCKS5(ctx context.Context, up upstream, target string) (net.Conn, error) {
 	fwd := &rawDialer{f: f}
 	var auth *proxy.Auth
