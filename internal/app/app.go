@@ -121,7 +121,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 	}
 	a.Registry.MustRegister(&numbersCollector{inv: a.Inventory, log: log})
 	a.Jobs, err = jobs.New(d, jobs.Services{Requests: a.Requests, Rentals: a.Rentals, Callbacks: a.Callbacks,
-		Proxies: a.Proxies, Redialer: redial.New()},
+		Proxies: a.Proxies, Redialer: redial.New(), Messages: a.Messages},
 		jobs.Options{Logger: log.With("component", "jobs")})
 	if err != nil {
 		d.Close()
@@ -132,6 +132,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 	a.Events.SetScheduler(a.Jobs)
 	a.Callbacks.SetScheduler(a.Jobs)
 	a.Proxies.SetScheduler(a.Jobs)
+	a.Messages.SetScheduler(a.Jobs)
 	return a, nil
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"mdnhub/internal/callback"
 	"mdnhub/internal/db"
+	"mdnhub/internal/message"
 	"mdnhub/internal/proxy"
 	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
@@ -29,6 +30,7 @@ type Services struct {
 	Callbacks *callback.Dispatcher
 	Proxies   *proxy.Service
 	Redialer  proxy.Redialer
+	Messages  *message.Service
 }
 
 // Runner owns the River client.
@@ -55,6 +57,7 @@ func New(d *db.DB, svc Services, o Options) (*Runner, error) {
 	river.AddWorker(workers, &expireProxyWorker{svc: svc})
 	river.AddWorker(workers, &redialWorker{svc: svc})
 	river.AddWorker(workers, &autoRedialWorker{svc: svc})
+	river.AddWorker(workers, &outboundCheckWorker{svc: svc})
 	if o.Workers <= 0 {
 		o.Workers = 10
 	}
@@ -141,4 +144,10 @@ func (r *Runner) ScheduleRedial(ctx context.Context, tx *sql.Tx, redialID int64)
 // ScheduleNumberOnline inserts the job that completes an activation.
 func (r *Runner) ScheduleNumberOnline(ctx context.Context, tx *sql.Tx, numberID int64, at time.Time) error {
 	return r.schedule(ctx, tx, NumberOnlineArgs{NumberID: numberID, At: at.Unix()}, at)
+}
+
+// ScheduleOutboundCheck inserts the job that settles an outbound SMS still
+// 'sending' at at.
+func (r *Runner) ScheduleOutboundCheck(ctx context.Context, tx *sql.Tx, messageID int64, at time.Time) error {
+	return r.schedule(ctx, tx, OutboundCheckArgs{MessageID: messageID}, at)
 }

@@ -189,3 +189,26 @@ func snoozeEarly(err error, at int64) error {
 	}
 	return err
 }
+
+// OutboundCheckArgs settles an outbound SMS left 'sending' past its
+// deadline (see message.Service.ReconcileOutbound).
+type OutboundCheckArgs struct {
+	MessageID int64 `json:"message_id"`
+}
+
+// Kind names the job in the queue.
+func (OutboundCheckArgs) Kind() string { return "outbound_check" }
+
+type outboundCheckWorker struct {
+	river.WorkerDefaults[OutboundCheckArgs]
+	svc Services
+}
+
+func (w *outboundCheckWorker) Work(ctx context.Context, job *river.Job[OutboundCheckArgs]) error {
+	retryAt, err := w.svc.Messages.ReconcileOutbound(ctx, job.Args.MessageID)
+	if err == nil && !retryAt.IsZero() {
+		// This node's clock is behind the sender's: look again then.
+		return river.JobSnooze(max(time.Until(retryAt), time.Second))
+	}
+	return err
+}

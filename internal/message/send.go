@@ -36,28 +36,61 @@ const ReplyWindow = 30 * time.Minute
 // MaxSendLength is the longest outbound text, in characters.
 const MaxSendLength = 160
 
+// SendTimeout bounds one outbound send: the gateway has this long to accept
+// or refuse a message. A message still unsettled sendGrace later (the
+// process died, or the gateway hung past its deadline) is settled by its
+// reconciliation job: refunded, since nothing shows the gateway took it.
+const (
+	SendTimeout = 30 * time.Second
+	sendGrace   = 30 * time.Second
+)
+
 // Sender hands outbound SMS to the number's gateway.
 type Sender interface {
 	Send(ctx context.Context, gatewayName string, m gateway.Outbound) (gateway.SendResult, error)
 }
 
+// Scheduler inserts the durable job that settles an outbound message left
+// 'sending', in the transaction that creates it.
+type Scheduler interface {
+	ScheduleOutboundCheck(ctx context.Context, tx *sql.Tx, messageID int64, at time.Time) error
+}
+
 // SetSender sets the gateway registry used by Send.
 func (s *Service) SetSender(snd Sender) { s.sender = snd }
+
+// SetScheduler sets the job scheduler of outbound reconciliation.
+func (s *Service) SetScheduler(sched Scheduler) { s.sched = sched }
+
+// SetSendTimeout changes how long a gateway has to answer a send
+// (SendTimeout by default).
+func (s *Service) SetSendTimeout(d time.Duration) { s.sendTimeout = d }
+
+func (s *Service) timeout() time.Duration {
+	if s.sendTimeout > 0 {
+		return s.sendTimeout
+	}
+	return SendTimeout
+}
 
 // SendAsk is a send_sms call.
 type SendAsk struct {
 	UserID    int64
 	MDN       string // normalized; or RequestID
 	RequestID int64
-	To        string
+	To        string // "": the most recent sender to the number
 	Text      string
 }
 
 // Send sends an SMS from a number the user holds now (an open request or an
 // active rental) to a number that texted it within the past 30 minutes. The
-// 0.10 fee is held in one transaction with the outbound message, then kept if
-// the gateway accepted the message or refunded in the same transaction that
-// records the refusal: a refused message costs nothing.
+// 0.10 fee is held in one transaction with the outbound message and its
+// reconciliation job, then kept if the gateway accepted the message or
+// refunded in the transaction that records the refusal: a refused message
+// costs nothing. The send runs detached from the caller's context, with its
+// own deadline, so a client that hangs up cannot leave a message charged and
+// unsettled; whatever happens to this process, the reconciliation job
+// settles the message after its deadline.
 func (s *Service) Send(ctx context.Context, a SendAsk) (Message, error) {
 	text := a.Text
 	if text == "" {
@@ -70,7 +103,9 @@ func (s *Service) Send(ctx context.Context, a SendAsk) (Message, error) {
 	if len(to) > 32 {
 		return Message{}, ErrBadRecipient
 	}
+	ctx = context.WithoutCancel(ctx)
 	now := s.clock.Now()
+	deadline := now.Add(s.timeout())
 	var (
 		m       Message
 		gw      string
@@ -86,31 +121,24 @@ func (s *Service) Send(ctx context.Context, a SendAsk) (Message, error) {
 		}
 		m.UserID, m.From, m.Text, m.PriceCents, m.ReceivedAt = a.UserID, m.MDN, text, SendFee, now.Unix()
 		if err := tx.QueryRowContext(ctx,
-			`INSERT INTO messages (user_id, number_id, kind, mdn, sender, recipient, body, price_cents, received_at, gateway, status)
-			 VALUES ($1, $2, 'outbound', $3, $3, $4, $5, $6, $7, $8, 'sending') RETURNING id`,
-			a.UserID, numerID, m.MDN, to, text, SendFee, m.ReceivedAt, gw).Scan(&m.ID); err != nil {
+			`INSERT INTO messages (user_id, number_id, kind, mdn, sender, recipient, body, price_cents, received_at, gateway, status, send_deadline)
+			 VALUES ($1, $2, 'outbound', $3, $3, $4, $5, $6, $7, $8, 'sending', $9) RETURNING id`,
+			a.UserID, numerID, m.MDN, to, text, SendFee, m.ReceivedAt, gw, deadline.Unix()).Scan(&m.ID); err != nil {
 			return err
 		}
-		_, err = account.Post(ctx, tx, a.UserID, -SendFee, account.KindSMS, fmt.Sprintf("SMS %d from %s to %s", m.ID, m.MDN, to), m.ID, now.Unix())
-		return err
+		if _, err := account.Post(ctx, tx, a.UserID, -SendFee, account.KindSMS, fmt.Sprintf("SMS %d from %s to %s", m.ID, m.MDN, to), m.ID, now.Unix()); err != nil {
+			return err
+		}
+		return s.sched.ScheduleOutboundCheck(ctx, tx, m.ID, deadline.Add(sendGrace))
 	})
 	if err != nil {
 		return Message{}, err
 	}
-	res, sendErr := s.sender.Send(ctx, gw, gateway.Outbound{ID: m.ID, From: m.MDN, To: to, Text: text})
+	sendCtx, cancel := context.WithTimeout(ctx, s.timeout())
+	res, sendErr := s.sender.Send(sendCtx, gw, gateway.Outbound{ID: m.ID, From: m.MDN, To: to, Text: text})
+	cancel()
 	accepted := sendErr == nil && res.Accepted
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if accepted {
-			_, err := tx.ExecContext(ctx, `UPDATE messages SET status = 'accepted', gateway_msg_id = $1 WHERE id = $2`,
-				outboundKey(res.GatewayID), m.ID)
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE messages SET status = 'refused' WHERE id = $1`, m.ID); err != nil {
-			return err
-		}
-		_, err := account.Post(ctx, tx, a.UserID, SendFee, account.KindRefund, fmt.Sprintf("Refund of SMS %d: not accepted", m.ID), m.ID, s.clock.Now().Unix())
-		return err
-	})
+	settled, err := s.settle(ctx, m.ID, accepted, res.GatewayID, "not accepted")
 	if err != nil {
 		return Message{}, err
 	}
@@ -122,8 +150,64 @@ func (s *Service) Send(ctx context.Context, a SendAsk) (Message, error) {
 			s.log().Warn("send_sms failed", "gateway", gw, "err", sendErr)
 		}
 		return Message{}, ErrNotAccepted
+	case !settled:
+		// Accepted after its reconciliation refunded it: it went out free.
+		s.log().Warn("send_sms accepted after its deadline; it was refunded", "gateway", gw, "message", m.ID)
 	}
 	return m, nil
+}
+
+// settle records the gateway's answer for an outbound message still
+// 'sending': accepted (the fee is kept) or not (refunded, with why in the
+// ledger). It reports false when the message was settled already.
+func (s *Service) settle(ctx context.Context, id int64, accepted bool, gatewayRef, why string) (bool, error) {
+	settled := false
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var userID int64
+		err := tx.QueryRowContext(ctx, `SELECT user_id FROM messages WHERE id = $1 AND kind = 'outbound' AND status = 'sending'`+s.db.ForUpdate(), id).Scan(&userID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		settled = true
+		if accepted {
+			_, err := tx.ExecContext(ctx, `UPDATE messages SET status = 'accepted', gateway_ref = $1 WHERE id = $2`, nullText(gatewayRef), id)
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET status = 'refused' WHERE id = $1`, id); err != nil {
+			return err
+		}
+		_, err = account.Post(ctx, tx, userID, SendFee, account.KindRefund, fmt.Sprintf("Refund of SMS %d: %s", id, why), id, s.clock.Now().Unix())
+		return err
+	})
+	return settled, err
+}
+
+// ReconcileOutbound settles an outbound message its sender left 'sending'
+// past its deadline: the process died during the send, or the gateway never
+// answered. Nothing shows the gateway took it, so it is refunded. A message
+// settled already is left alone; one not yet past its deadline and grace
+// gives the time to look again.
+func (s *Service) ReconcileOutbound(ctx context.Context, id int64) (retryAt time.Time, err error) {
+	var deadline sql.NullInt64
+	var status string
+	err = s.db.R.QueryRowContext(ctx, `SELECT status, send_deadline FROM messages WHERE id = $1 AND kind = 'outbound'`, id).Scan(&status, &deadline)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && status != "sending") {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	if due := time.Unix(deadline.Int64, 0).Add(sendGrace); s.clock.Now().Before(due) {
+		return due, nil
+	}
+	if _, err := s.settle(ctx, id, false, "", "no answer from the gateway"); err != nil {
+		return time.Time{}, err
+	}
+	s.log().Warn("send_sms left unsettled past its deadline; refunded", "message", id)
+	return time.Time{}, nil
 }
 
 // recentSender checks that to texted mdn (held by the user) within the reply
@@ -188,8 +272,8 @@ func (s *Service) holder(ctx context.Context, tx *sql.Tx, a SendAsk, now time.Ti
 func (s *Service) RecordReceipt(ctx context.Context, gatewayName, gatewayID, state string) (bool, error) {
 	var n int64
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE messages SET status = $1 WHERE gateway = $2 AND gateway_msg_id = $3 AND kind = 'outbound'`,
-			state, gatewayName, outboundKey(gatewayID))
+		res, err := tx.ExecContext(ctx, `UPDATE messages SET status = $1 WHERE gateway = $2 AND gateway_ref = $3 AND kind = 'outbound'`,
+			state, gatewayName, gatewayID)
 		if err != nil {
 			return err
 		}
@@ -215,13 +299,4 @@ func digits(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// outboundKey stores a gateway's id of an outbound message apart from the
-// ids of inbound ones, which share the (gateway, gateway_msg_id) index.
-func outboundKey(gatewayID string) any {
-	if gatewayID == "" {
-		return nil
-	}
-	return "out:" + gatewayID
 }

@@ -82,9 +82,12 @@ type Service struct {
 	requests Claimer
 	waiters  waiters
 	sender   Sender
-	logger   *slog.Logger
-	events   Events
-	refusals *prometheus.CounterVec
+	sched    Scheduler
+	// sendTimeout is how long a gateway has to answer a send.
+	sendTimeout time.Duration
+	logger      *slog.Logger
+	events      Events
+	refusals    *prometheus.CounterVec
 }
 
 // Events records callback events inside a transaction (callback.Outbox).
