@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -226,5 +227,172 @@ func TestRedial(t *testing.T) {
 		if n, _ := e.Proxies.QueueAutoRedials(ctx); n != 0 {
 			t.Fatalf("queued again before the interval: %d", n)
 		}
+	})
+}
+
+// named creates a user with the given name and balance.
+func named(t *testing.T, e *apptest.Env, name string) int64 {
+	t.Helper()
+	u, err := e.Accounts.Create(ctx, name, name+"@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Accounts.Credit(ctx, u.ID, 10000, "test credit"); err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
+}
+
+// TestProxyUserNamesNeverCollide: <username>_<port> of user "pxa_1" on
+// port "2" is the text of user "pxa" on port "1_2" (user names and port
+// ids may both hold '_'). Both rent, each in either order, on a rental or
+// a swap, and each name opens its own rental only.
+func TestProxyUserNamesNeverCollide(t *testing.T) {
+	apptest.ForEachDB(t, func(t *testing.T, e *apptest.Env) {
+		for _, id := range []string{"2", "1_2", "9", "NJ1", "nj1"} {
+			port(t, e, id, 3, "")
+		}
+		rent := func(name, port string) proxy.Rental {
+			t.Helper()
+			r, err := e.Proxies.Rent(ctx, proxy.RentAsk{UserID: named(t, e, name), Username: name, Port: port, Service: "Uber", Minutes: 60})
+			if err != nil {
+				t.Fatalf("%s renting port %s: %v", name, port, err)
+			}
+			return r
+		}
+		check := func(rs ...proxy.Rental) {
+			t.Helper()
+			for _, r := range rs {
+				for _, other := range rs {
+					lease, err := e.Proxies.Authenticate(ctx, r.ProxyUser, other.Password)
+					switch {
+					case other.ID == r.ID && (err != nil || lease.RentalID != r.ID || lease.Port != r.Port):
+						t.Errorf("%s: %+v %v, want rental %d on port %s", r.ProxyUser, lease, err, r.ID, r.Port)
+					case other.ID != r.ID && err == nil:
+						t.Errorf("%s opened with the password of %s", r.ProxyUser, other.ProxyUser)
+					}
+				}
+			}
+		}
+
+		a := rent("pxa_1", "2")
+		b := rent("pxa", "1_2")
+		if a.ProxyUser != "pxa_1_2" || b.ProxyUser != "pxa_1_2~2" {
+			t.Errorf("names %q and %q, want pxa_1_2 and pxa_1_2~2", a.ProxyUser, b.ProxyUser)
+		}
+		// The other order.
+		c := rent("pxb", "1_2")
+		d := rent("pxb_1", "2")
+		if c.ProxyUser != "pxb_1_2" || d.ProxyUser != "pxb_1_2~2" {
+			t.Errorf("names %q and %q, want pxb_1_2 and pxb_1_2~2", c.ProxyUser, d.ProxyUser)
+		}
+		// Names are case-insensitive, so port ids differing in case meet too.
+		f := rent("pxn", "NJ1")
+		g, err := e.Proxies.Rent(ctx, proxy.RentAsk{UserID: f.UserID, Username: "pxn", Port: "nj1", Service: "Uber", Minutes: 60})
+		if err != nil || f.ProxyUser != "pxn_nj1" || g.ProxyUser != "pxn_nj1~2" {
+			t.Errorf("names %q and %q (%v), want pxn_nj1 and pxn_nj1~2", f.ProxyUser, g.ProxyUser, err)
+		}
+		// A swap onto a name in use.
+		h := rent("pxc_1", "2")
+		i := rent("pxc", "9")
+		i2, err := e.Proxies.Swap(ctx, i.UserID, "pxc", proxy.Ref{ProxyUser: i.ProxyUser}, "1_2")
+		if err != nil || i2.ProxyUser != "pxc_1_2~2" || h.ProxyUser != "pxc_1_2" {
+			t.Fatalf("swap: %+v %v", i2, err)
+		}
+		i2.UserID = i.UserID
+		check(a, b, c, d, f, g, h, i2)
+		// A rental is found by its own name.
+		if err := e.Proxies.RequestRedial(ctx, b.UserID, proxy.Ref{ProxyUser: "PXA_1_2~2"}); !errors.Is(err, proxy.ErrNoExclusive) {
+			t.Errorf("redial by name: %v, want ErrNoExclusive (found, shared)", err)
+		}
+		e.CheckLedger(t)
+	})
+}
+
+// TestEndedRentalGivesItsNameUp: a rental past its end whose expiry job
+// has not run yet does not keep its renter from renting the port again
+// under the same name; its credentials end then.
+func TestEndedRentalGivesItsNameUp(t *testing.T) {
+	apptest.ForEachDB(t, func(t *testing.T, e *apptest.Env) {
+		port(t, e, "50001", 2, "")
+		uid := named(t, e, "alice")
+		var revoked []int64
+		e.Proxies.OnRevoke(func(id int64) { revoked = append(revoked, id) })
+		ask := proxy.RentAsk{UserID: uid, Username: "alice", Port: "50001", Service: "Uber", Minutes: 60}
+		old, err := e.Proxies.Rent(ctx, ask)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Clock.Advance(61 * time.Minute)
+		r, err := e.Proxies.Rent(ctx, ask)
+		if err != nil || r.ProxyUser != "alice_50001" {
+			t.Fatalf("renting again: %+v %v", r, err)
+		}
+		if fmt.Sprint(revoked) != fmt.Sprint([]int64{old.ID}) {
+			t.Errorf("revoked %v, want [%d]", revoked, old.ID)
+		}
+		if err := e.Proxies.Expire(ctx, old.ID); err != nil {
+			t.Errorf("the late expiry job: %v", err)
+		}
+		if l, err := e.Proxies.Authenticate(ctx, r.ProxyUser, r.Password); err != nil || l.RentalID != r.ID {
+			t.Errorf("new credentials: %+v %v", l, err)
+		}
+		if _, err := e.Proxies.Authenticate(ctx, old.ProxyUser, old.Password); !errors.Is(err, front.ErrDenied) {
+			t.Errorf("old credentials: %v", err)
+		}
+		e.CheckLedger(t)
+	})
+}
+
+func TestValidUpstream(t *testing.T) {
+	for _, s := range []string{"direct", "direct://192.0.2.44", "socks5://10.8.0.21:1080", "socks5://u:p@modem:1080",
+		"socks5h://10.8.0.21:1080", "socks5://10.8.0.21:1080?resolve=upstream", "http://u:p@10.0.0.3:3128/?resolve=local"} {
+		if err := proxy.ValidUpstream(s); err != nil {
+			t.Errorf("%s: %v", s, err)
+		}
+	}
+	for _, s := range []string{"direct://modem", "socks5://h:1?resolve=remote", "direct://192.0.2.44?resolve=upstream",
+		"ftp://h:1", "http://h", "socks5://u:secret@h:1/path"} {
+		err := proxy.ValidUpstream(s)
+		if !errors.Is(err, proxy.ErrInvalid) || strings.Contains(err.Error(), "secret") {
+			t.Errorf("%s: %v, want ErrInvalid without the password", s, err)
+		}
+	}
+	if err := proxy.ValidUpstream(""); !errors.Is(err, proxy.ErrUpstreamRequired) {
+		t.Errorf("empty: %v", err)
+	}
+}
+
+// Rentals racing for one spelling all get a name of their own.
+func TestConcurrentRentalsOfOneSpelling(t *testing.T) {
+	apptest.ForEachDB(t, func(t *testing.T, e *apptest.Env) {
+		asks := map[string]string{"pqr_1_2": "3", "pqr_1": "2_3", "pqr": "1_2_3"} // all "pqr_1_2_3"
+		var asked []proxy.RentAsk
+		for name, p := range asks {
+			port(t, e, p, 1, "")
+			asked = append(asked, proxy.RentAsk{UserID: named(t, e, name), Username: name, Port: p, Service: "Uber", Minutes: 60})
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		got := map[string]bool{}
+		for _, a := range asked {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r, err := e.Proxies.Rent(ctx, a)
+				if err != nil {
+					t.Errorf("%s: %v", a.Username, err)
+					return
+				}
+				mu.Lock()
+				got[r.ProxyUser] = true
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if len(got) != 3 || !got["pqr_1_2_3"] || !got["pqr_1_2_3~2"] || !got["pqr_1_2_3~3"] {
+			t.Errorf("names %v", got)
+		}
+		e.CheckLedger(t)
 	})
 }

@@ -76,7 +76,7 @@ func (s *Service) Rent(ctx context.Context, a RentAsk) (Rental, error) {
 		return Rental{}, ErrDurationTooLong
 	}
 	var r Rental
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.txNamed(ctx, func(tx *sql.Tx) error {
 		now := s.clock.Now()
 		port, err := s.pickPort(ctx, tx, a.UserID, a.Port, a.Exclusive, 0, "")
 		if err != nil {
@@ -86,17 +86,18 @@ func (s *Service) Rent(ctx context.Context, a RentAsk) (Rental, error) {
 		if err != nil {
 			return err
 		}
+		name, err := s.proxyUserName(ctx, tx, a.Username, port, 0)
+		if err != nil {
+			return err
+		}
 		r = Rental{UserID: a.UserID, Port: port, Service: service, Exclusive: a.Exclusive,
-			ProxyUser: strings.ToLower(a.Username) + "_" + port, Minutes: a.Minutes,
+			ProxyUser: name, Minutes: a.Minutes,
 			PriceCents: s.Price(a.Minutes, a.Exclusive), Status: "active", CreatedAt: now.Unix(),
 			ExpiresAt: now.Add(time.Duration(a.Minutes) * time.Minute).Unix(), Password: pass}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO proxy_rentals (user_id, port_id, service, exclusive, proxy_user, pass_hash,
 			minutes, price_cents, status, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10) RETURNING id`,
 			r.UserID, r.Port, r.Service, r.Exclusive, r.ProxyUser, hashPass(pass), r.Minutes, r.PriceCents, r.CreatedAt, r.ExpiresAt).
 			Scan(&r.ID); err != nil {
-			if db.IsUniqueViolation(err) {
-				return ErrAlreadyRenting
-			}
 			return err
 		}
 		kind := "shared"
@@ -196,7 +197,7 @@ func (s *Service) checkPort(ctx context.Context, tx *sql.Tx, userID int64, id st
 // credentials stop working and their tunnels are closed.
 func (s *Service) Swap(ctx context.Context, userID int64, username string, ref Ref, port string) (Rental, error) {
 	var r Rental
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.txNamed(ctx, func(tx *sql.Tx) error {
 		var err error
 		if r, err = s.find(ctx, tx, userID, ref, true); err != nil {
 			return err
@@ -210,7 +211,9 @@ func (s *Service) Swap(ctx context.Context, userID int64, username string, ref R
 		if r.Password, err = password(); err != nil {
 			return err
 		}
-		r.ProxyUser = strings.ToLower(username) + "_" + r.Port
+		if r.ProxyUser, err = s.proxyUserName(ctx, tx, username, r.Port, r.ID); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE proxy_rentals SET port_id = $1, proxy_user = $2, pass_hash = $3 WHERE id = $4`,
 			r.Port, r.ProxyUser, hashPass(r.Password), r.ID); err != nil {
 			return err
