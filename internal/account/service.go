@@ -44,7 +44,10 @@ type User struct {
 }
 
 // Principal is an authenticated API caller, with the account settings that
-// shape its answers (cached with it, so they cost nothing per call).
+// shape its answers (cached with it, so they cost nothing per call). A column
+// of users that feeds it must be among those whose change the triggers of
+// migration 00011 count (auth_epoch), or cached callers would keep its old
+// value.
 type Principal struct {
 	UserID   int64
 	Username string
@@ -67,13 +70,18 @@ type Service struct {
 
 	epochMu   sync.Mutex
 	epochStmt *sql.Stmt // reads auth_epoch, prepared on first use
+
+	pingEvery time.Duration // the auth listener's quiet time before a ping (Watch)
 }
 
 // NewService returns the account service. Verified API keys are cached for
-// cacheTTL (at most cacheSize of them); a key change on this node drops the
-// user's entries at once.
+// cacheTTL (at most cacheSize of them). A cached key is trusted only while no
+// change of keys, suspensions or account settings happened since, made by
+// this process or any other: the database's change count is read on each
+// cached call, or on PostgreSQL changes are heard by notification while
+// Watch runs.
 func NewService(d *db.DB, c clock.Clock, cacheTTL time.Duration, cacheSize int) *Service {
-	return &Service{db: d, clock: c, cache: newAuthCache(cacheTTL, cacheSize)}
+	return &Service{db: d, clock: c, cache: newAuthCache(cacheTTL, cacheSize), pingEvery: listenPingEvery}
 }
 
 var usernameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$`)
@@ -112,7 +120,7 @@ func (s *Service) SetRole(ctx context.Context, userID int64, role string) error 
 
 // SetRequestStatusFormat sets how request_status answers a user:
 // FormatArray, FormatObject, or "" (also "default") for the operator's
-// default. It takes effect at once on this node.
+// default. It takes effect at once, in every process on the database.
 func (s *Service) SetRequestStatusFormat(ctx context.Context, userID int64, format string) error {
 	format = strings.ToLower(strings.TrimSpace(format))
 	switch format {
@@ -124,6 +132,26 @@ func (s *Service) SetRequestStatusFormat(ctx context.Context, userID int64, form
 	}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET request_status_format = $1 WHERE id = $2`, format, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return db.ErrNotFound
+		}
+		return nil
+	})
+	if err == nil {
+		s.cache.dropUser(userID)
+	}
+	return err
+}
+
+// SetSuspended suspends a user (every API call answers Account suspended)
+// or lifts the suspension. Like every change of what authenticates a caller,
+// it takes effect at once in every process on the database.
+func (s *Service) SetSuspended(ctx context.Context, userID int64, suspended bool) error {
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET suspended = $1 WHERE id = $2`, suspended, userID)
 		if err != nil {
 			return err
 		}
@@ -165,7 +193,8 @@ func (s *Service) Balance(ctx context.Context, userID int64) (int64, error) {
 }
 
 // GenerateKey gives a user a new random API key and returns it; the old key
-// stops working at once. Only a hash of the key is stored.
+// stops working at once, in every process on the database. Only a hash of
+// the key is stored.
 func (s *Service) GenerateKey(ctx context.Context, userID int64) (string, error) {
 	raw := make([]byte, 16)
 	if _, err := rand.Read(raw); err != nil {
