@@ -173,6 +173,16 @@ func (d *DB) ForUpdateSkipLocked() string {
 	return ""
 }
 
+// JSONText is the SQL expression that reads a JSON column as JSON text:
+// River keeps job arguments as jsonb on PostgreSQL and as SQLite's binary
+// JSONB in a blob on SQLite.
+func (d Dialect) JSONText(column string) string {
+	if d == SQLite {
+		return "json(" + column + ")"
+	}
+	return column
+}
+
 // ForUpdate is the row-locking suffix for reading a row that the transaction
 // will change.
 func (d *DB) ForUpdate() string {

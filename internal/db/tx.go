@@ -104,3 +104,20 @@ func Int64s(rows *sql.Rows) ([]int64, error) {
 	}
 	return out, rows.Err()
 }
+
+// Snapshot runs fn in a read-only transaction that sees one consistent state
+// of the database, whatever commits meanwhile: REPEATABLE READ on
+// PostgreSQL, and on SQLite a read transaction on a reader connection (WAL
+// gives it a snapshot from its first read).
+func (d *DB) Snapshot(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if d.Dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := d.R.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}

@@ -37,12 +37,12 @@ const ReplyWindow = 30 * time.Minute
 const MaxSendLength = 160
 
 // SendTimeout bounds one outbound send: the gateway has this long to accept
-// or refuse a message. A message still unsettled sendGrace later (the
+// or refuse a message. A message still unsettled SendGrace later (the
 // process died, or the gateway hung past its deadline) is settled by its
 // reconciliation job: refunded, since nothing shows the gateway took it.
 const (
 	SendTimeout = 30 * time.Second
-	sendGrace   = 30 * time.Second
+	SendGrace   = 30 * time.Second
 )
 
 // Sender hands outbound SMS to the number's gateway.
@@ -129,7 +129,7 @@ func (s *Service) Send(ctx context.Context, a SendAsk) (Message, error) {
 		if _, err := account.Post(ctx, tx, a.UserID, -SendFee, account.KindSMS, fmt.Sprintf("SMS %d from %s to %s", m.ID, m.MDN, to), m.ID, now.Unix()); err != nil {
 			return err
 		}
-		return s.sched.ScheduleOutboundCheck(ctx, tx, m.ID, deadline.Add(sendGrace))
+		return s.sched.ScheduleOutboundCheck(ctx, tx, m.ID, deadline.Add(SendGrace))
 	})
 	if err != nil {
 		return Message{}, err
@@ -200,7 +200,7 @@ func (s *Service) ReconcileOutbound(ctx context.Context, id int64) (retryAt time
 	if err != nil {
 		return time.Time{}, err
 	}
-	if due := time.Unix(deadline.Int64, 0).Add(sendGrace); s.clock.Now().Before(due) {
+	if due := time.Unix(deadline.Int64, 0).Add(SendGrace); s.clock.Now().Before(due) {
 		return due, nil
 	}
 	if _, err := s.settle(ctx, id, false, "", "no answer from the gateway"); err != nil {
