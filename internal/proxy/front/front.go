@@ -88,6 +88,8 @@ type Front struct {
 	// to the destination for direct upstreams. Tests wrap it to prove that
 	// refused destinations are never dialled.
 	dialTCP func(ctx context.Context, d *net.Dialer, address string) (net.Conn, error)
+	// local knows this host's addresses, refused to direct upstreams.
+	local *localAddrs
 
 	// ctx is cancelled by Close, aborting authentications; dials end with
 	// their tunnels, which Close closes.
@@ -124,6 +126,7 @@ func New(auth Authenticator, opt Options, log *slog.Logger, reg prometheus.Regis
 		dialTCP: func(ctx context.Context, d *net.Dialer, address string) (net.Conn, error) {
 			return d.DialContext(ctx, "tcp", address)
 		},
+		local:     newLocalAddrs(),
 		ctx:       ctx,
 		cancel:    cancel,
 		workers:   newWorkers(ctx.Done()),

@@ -244,3 +244,44 @@ func TestUnresolvableAndWrongFamily(t *testing.T) {
 		t.Errorf("dialled something else than %s", want)
 	}
 }
+
+// TestDirectRefusesThisHostsAddresses: a direct upstream does not connect
+// to an address of this host, public or not, given as an address or by a
+// name; through a modem the same address is reached from outside, and
+// allowed.
+func TestDirectRefusesThisHostsAddresses(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.front.local.list = func() ([]net.Addr, error) {
+		return []net.Addr{
+			&net.IPNet{IP: net.ParseIP("127.0.0.1"), Mask: net.CIDRMask(8, 32)},
+			&net.IPNet{IP: net.ParseIP("93.184.216.40"), Mask: net.CIDRMask(24, 32)},
+			&net.IPNet{IP: net.ParseIP("2606:2800::40"), Mask: net.CIDRMask(64, 128)},
+		}, nil
+	}
+	echoPort := strconv.Itoa(port(e.echo))
+	e.net.route("93.184.216.40:"+echoPort, e.echo)
+	e.dns.set("self.test", "93.184.216.40")
+	e.dns.set("self6.test", "2606:2800::40")
+	e.auth.set("user", "pass", Lease{RentalID: 1, Upstream: "direct"})
+	for _, d := range []struct {
+		atyp byte
+		host string
+	}{{1, "93.184.216.40"}, {3, "93.184.216.40"}, {4, "2606:2800::40"}, {3, "self.test"}, {3, "self6.test"}} {
+		if _, _, rep := socksOpen(t, e.socksAddr, "user", "pass", d.atyp, d.host, port(e.echo)); rep != 2 {
+			t.Errorf("direct to %s: SOCKS reply %d, want 2", d.host, rep)
+		}
+		target := net.JoinHostPort(d.host, echoPort)
+		if _, resp := httpConnect(t, e.httpAddr, "user", "pass", target); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("direct CONNECT %s: %d, want 403", target, resp.StatusCode)
+		}
+	}
+	if dials := e.takeDials(); len(dials) != 0 {
+		t.Errorf("dialled %v", dials)
+	}
+	e.auth.set("user", "pass", Lease{RentalID: 1, Upstream: "socks5://" + e.modem})
+	c, _, rep := socksOpen(t, e.socksAddr, "user", "pass", 1, "93.184.216.40", port(e.echo))
+	if rep != 0 {
+		t.Fatalf("through the modem: SOCKS reply %d, want 0", rep)
+	}
+	echoRoundTrip(t, c, "from outside")
+}

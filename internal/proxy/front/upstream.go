@@ -146,7 +146,8 @@ func (f *Front) dial(ctx context.Context, up upstream, dst destination, port str
 // dialDirect connects from this host to the first of addrs that answers,
 // each given a share of the time left, as net.Dialer does with the
 // addresses of a name. Only addresses of the source address's family are
-// tried.
+// tried. Unless private destinations are allowed, this host's own
+// addresses are refused, public ones included (see localAddrs).
 func (f *Front) dialDirect(ctx context.Context, up upstream, addrs []netip.Addr, port string) (net.Conn, error) {
 	d := newDialer()
 	if up.local != nil {
@@ -154,11 +155,16 @@ func (f *Front) dialDirect(ctx context.Context, up upstream, addrs []netip.Addr,
 		v4 := up.local.IP.To4() != nil
 		addrs = slices.DeleteFunc(slices.Clone(addrs), func(a netip.Addr) bool { return a.Is4() != v4 })
 	}
-	if !f.opt.AllowPrivate {
-		d.Control = guardControl
-	}
 	if len(addrs) == 0 {
 		return nil, fmt.Errorf("%w of the source address's family", errNoAddress)
+	}
+	if !f.opt.AllowPrivate {
+		d.Control = guardControl
+		for _, a := range addrs {
+			if f.local.has(a) {
+				return nil, fmt.Errorf("%w: an address of this host", errForbidden)
+			}
+		}
 	}
 	var first error
 	for i, a := range addrs {
