@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -55,7 +57,8 @@ type App struct {
 	Callbacks *callback.Dispatcher
 	Proxies   *proxy.Service
 
-	proxyAddrs [2]string // where the proxy front listens, once serving
+	proxyAddrs  [2]string // where the proxy front listens, once serving
+	metricsAddr string    // where the metrics listener listens, once serving
 }
 
 // NewLogger builds the process logger from the configuration.
@@ -139,7 +142,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 // Close closes the database.
 func (a *App) Close() error { return a.DB.Close() }
 
-// Handler builds the HTTP routes: the API, health and metrics.
+// Handler builds the routes of the public listener (http.addr): the API,
+// gateway pushes, health, and /metrics only when http.metrics_token guards
+// it. A path with empty or dot segments is served at its clean form, never
+// redirected (see cleanPaths).
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	h := api.NewHandler(api.Deps{
@@ -152,8 +158,52 @@ func (a *App) Handler() http.Handler {
 	h.Route(mux)
 	mux.HandleFunc("/gateway/{name}/{action}", a.gatewayPush)
 	mux.HandleFunc("GET /healthz", a.healthz)
+	if a.Config.HTTP.MetricsToken != "" {
+		mux.Handle("GET /metrics", a.metricsHandler())
+	}
+	return cleanPaths(mux)
+}
+
+// MetricsHandler serves /metrics alone, for the metrics listener
+// (http.metrics_addr).
+func (a *App) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", a.metricsHandler())
-	return mux
+	return cleanPaths(mux)
+}
+
+// cleanPaths serves a request whose path has empty or dot segments
+// (//api_command.php, /./api_command.php, /sims//api_command.php,
+// /%2Fapi_command.php) as if it came at the clean path. Left to itself,
+// ServeMux would answer a redirect to the clean path whose Location repeats
+// the query string, API key included; no API client follows it anyway.
+func cleanPaths(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; r.Method != http.MethodConnect && p != cleanPath(p) {
+			u := *r.URL
+			u.Path, u.RawPath = cleanPath(p), ""
+			r2 := *r
+			r2.URL = &u
+			r = &r2
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// cleanPath is p rooted, without empty, . and .. segments, keeping a
+// trailing slash, as ServeMux wants it.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
 }
 
 func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
@@ -185,6 +235,11 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	go a.Catalog.RunRefresher(bg, a.Config.Catalog.AvailabilityRefresh, a.Log)
 
+	if a.DB.Dialect == db.Postgres {
+		// Key changes made by other processes reach this one's auth cache.
+		a.registerAuthListenerMetric()
+		go a.Accounts.Watch(bg, a.Config.DB.DSN, a.Log.With("component", "auth"))
+	}
 	if a.Config.Sim.Enabled {
 		a.Requests.OnReserved(a.Sim.Reserved)
 	}
@@ -195,6 +250,14 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	gateways := a.runGateways(bg)
 	stopProxy, err := a.startProxyFront()
 	if err != nil {
+		stopBG()
+		a.Jobs.Stop(context.Background())
+		ln.Close()
+		return err
+	}
+	stopMetrics, err := a.startMetrics()
+	if err != nil {
+		stopProxy()
 		stopBG()
 		a.Jobs.Stop(context.Background())
 		ln.Close()
@@ -226,6 +289,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	if serr := srv.Shutdown(sctx); serr != nil {
 		a.Log.Warn("http shutdown", "err", serr)
 	}
+	stopMetrics(sctx)
 	stopProxy()
 	a.Sim.Stop()
 	stopBG()
@@ -241,5 +305,5 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 }
 
 func (a *App) metricsHandler() http.Handler {
-	return promhttpHandler(a.Registry)
+	return bearer(a.Config.HTTP.MetricsToken, promhttpHandler(a.Registry))
 }

@@ -7,17 +7,16 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"mdnhub/internal/app"
-	"mdnhub/internal/catalog"
 	"mdnhub/internal/clock"
 	"mdnhub/internal/config"
 	"mdnhub/internal/db/dbtest"
-	"mdnhub/internal/inventory"
 )
 
 // A running server and the operator's commands are separate processes on one
@@ -41,11 +40,27 @@ func TestAuthChangesReachRunningServer(t *testing.T) {
 			cfg.HTTP.Addr = "127.0.0.1:0"
 			cfg.API.AuthCacheTTL = time.Hour
 			cfg.Log.Level = "error"
-			srv := startServer(t, cfg)
 			op := operator{t: t, env: env}
-
+			csv := filepath.Join(t.TempDir(), "numbers.csv")
+			if err := os.WriteFile(csv, []byte("12125550100\n12125550101\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			op.run("services", "set", "-name", "Google", "-price", "1.00", "-ltr-price", "20.00", "-ltr-short-price", "5.00")
+			op.run("numbers", "import", csv)
 			out := op.run("user", "create", "-name", "alice", "-email", "alice@example.com")
 			key1 := after(t, out, "api_key: ")
+			op.run("user", "credit", "-name", "alice", "-amount", "10.00", "-reason", "test")
+
+			srv := startServer(t, cfg)
+			if driver == "postgres" {
+				// The notification path, not the fallback of checking
+				// every call while the listener is not yet up.
+				for deadline := time.Now().Add(10 * time.Second); !srv.a.Accounts.Listening(); time.Sleep(5 * time.Millisecond) {
+					if time.Now().After(deadline) {
+						t.Fatal("the server does not listen for auth changes")
+					}
+				}
+			}
 			mustOK(t, srv.call(t, "alice", key1, "balance")) // cached now
 			mustOK(t, srv.call(t, "alice", key1, "balance")) // from the cache
 
@@ -56,6 +71,29 @@ func TestAuthChangesReachRunningServer(t *testing.T) {
 				return srv.call(t, "alice", key1, "balance").text() == "Invalid user name or API key"
 			})
 			mustOK(t, srv.call(t, "alice", key2, "balance"))
+
+			// The shape of request_status follows the account's setting.
+			req := srv.call(t, "alice", key2, "request", "service", "Google")
+			mustOK(t, req)
+			var rs []struct{ ID string }
+			if err := json.Unmarshal(req.Message, &rs); err != nil || len(rs) != 1 {
+				t.Fatalf("request: %s", req.raw)
+			}
+			if st := srv.call(t, "alice", key2, "request_status", "id", rs[0].ID); !strings.HasPrefix(string(st.Message), "[") {
+				t.Fatalf("request_status before the setting: %s", st.raw)
+			}
+			op.run("user", "set", "-name", "alice", "-request-status-format", "object")
+			srv.eventually(t, driver, "request_status_format", func() bool {
+				return strings.HasPrefix(string(srv.call(t, "alice", key2, "request_status", "id", rs[0].ID).Message), "{")
+			})
+
+			// A suspension made by hand in SQL.
+			if _, err := srv.a.DB.W.ExecContext(context.Background(), `UPDATE users SET suspended = TRUE WHERE login = 'alice'`); err != nil {
+				t.Fatal(err)
+			}
+			srv.eventually(t, driver, "suspension", func() bool {
+				return srv.call(t, "alice", key2, "balance").text() == "Account suspended"
+			})
 		})
 	}
 }
@@ -190,8 +228,3 @@ func after(t *testing.T, s, prefix string) string {
 	}
 	return rest
 }
-
-var (
-	_ = catalog.Service{}
-	_ = inventory.Import{}
-)

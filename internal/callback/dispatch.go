@@ -148,7 +148,9 @@ func (d *Dispatcher) record(ctx context.Context, eventID, n int64, target string
 	result := "delivered"
 	errText := ""
 	if sendErr != nil {
-		errText = sendErr.Error()
+		// The client's errors name the URL, whose query string or user
+		// name may be a customer's secret: neither reaches the log.
+		errText = redactErr(sendErr, target)
 		if len(errText) > 500 {
 			errText = errText[:500]
 		}
@@ -160,7 +162,7 @@ func (d *Dispatcher) record(ctx context.Context, eventID, n int64, target string
 		if errors.Is(sendErr, ErrForbiddenAddress) {
 			errText = "refused: " + errText
 		}
-		d.log.Log(ctx, level, "callback attempt failed", "event", eventID, "attempt", n, "url", target, "err", errText)
+		d.log.Log(ctx, level, "callback attempt failed", "event", eventID, "attempt", n, "url", RedactURL(target), "err", errText)
 	}
 	err := d.db.Tx(ctx, func(tx *sql.Tx) error {
 		switch result {

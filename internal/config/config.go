@@ -51,9 +51,15 @@ type DB struct {
 	MaxConns    int    `key:"db.max_conns" help:"maximum open connections (PostgreSQL pool, SQLite readers)"`
 }
 
-// HTTP configures the listener.
+// HTTP configures the listeners.
 type HTTP struct {
-	Addr            string        `key:"http.addr" help:"listen address of the API, /healthz, /metrics and gateway pushes"`
+	Addr string `key:"http.addr" help:"listen address of the API, /healthz and gateway pushes"`
+	// MetricsAddr is a listener of its own for /metrics, off the public
+	// address; "" serves no such listener.
+	MetricsAddr string `key:"http.metrics_addr" help:"listen address of /metrics alone (empty: no metrics listener)"`
+	// MetricsToken, when set, is required as "Authorization: Bearer <token>"
+	// by /metrics, which is then also served at http.addr.
+	MetricsToken    string        `key:"http.metrics_token" secret:"true" help:"bearer token /metrics requires; when set, /metrics is also served at http.addr"`
 	ShutdownTimeout time.Duration `key:"http.shutdown_timeout" help:"how long in-flight requests may finish at shutdown"`
 	MaxBodyBytes    int64         `key:"http.max_body_bytes" help:"largest accepted request body"`
 }
@@ -62,7 +68,7 @@ type HTTP struct {
 type API struct {
 	RateLimit    int           `key:"api.rate_limit" help:"API calls per second per authenticated account (0: unlimited)"`
 	AuthFailures int           `key:"api.auth_failure_limit" help:"failed authentications per minute per client address; over it every call from that address gets 429 until the minute has passed (0: unlimited)"`
-	AuthCacheTTL time.Duration `key:"api.auth_cache_ttl" help:"how long a verified API key is trusted without the database (other nodes see key changes after at most this)"`
+	AuthCacheTTL time.Duration `key:"api.auth_cache_ttl" help:"how long a verified API key is kept in memory; changes of keys, suspensions and account settings end it at once, on every node"`
 	AuthCacheMax int           `key:"api.auth_cache_size" help:"most API keys kept in the authentication cache"`
 }
 

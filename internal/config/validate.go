@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -36,6 +37,16 @@ func (c *Config) Validate() error {
 	}
 	if c.HTTP.Addr == "" {
 		bad("http.addr", "required")
+	}
+	if a := c.HTTP.MetricsAddr; a != "" {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			bad("http.metrics_addr", "must be host:port such as 127.0.0.1:9464, got %q", a)
+		} else if a == c.HTTP.Addr && !strings.HasSuffix(a, ":0") {
+			bad("http.metrics_addr", "must differ from http.addr")
+		}
+	}
+	if t := c.HTTP.MetricsToken; t != "" && (len(t) < 16 || strings.ContainsAny(t, " \t\r\n")) {
+		bad("http.metrics_token", "must be at least 16 characters without spaces")
 	}
 	if c.HTTP.ShutdownTimeout <= 0 {
 		bad("http.shutdown_timeout", "must be positive")
