@@ -30,6 +30,8 @@ var notSettings = []string{
 	"MDNHUB_BENCH_MEMPROFILE",
 	"MDNHUB_BENCH_WRAP",
 	"MDNHUB_BENCH_FRONT_CHILD",
+	"MDNHUB_MODEL_SEED",  // internal/check model test: the seed to replay
+	"MDNHUB_MODEL_STEPS", // and its number of steps
 }
 
 // EnvWarnings returns one warning for every MDNHUB_* variable in environ

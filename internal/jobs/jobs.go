@@ -7,6 +7,7 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivertype"
 
 	"mdnhub/internal/callback"
 	"mdnhub/internal/db"
@@ -36,6 +38,10 @@ type Services struct {
 // Runner owns the River client.
 type Runner struct {
 	client *river.Client[*sql.Tx]
+	db     *db.DB
+	// direct works a job of each kind from its JSON arguments, for
+	// RunPending.
+	direct map[string]func(ctx context.Context, args []byte) error
 }
 
 // Options tune the job runner.
@@ -48,16 +54,17 @@ type Options struct {
 // New builds the job runner for d, with the workers of every job kind.
 func New(d *db.DB, svc Services, o Options) (*Runner, error) {
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &expireRequestWorker{svc: svc})
-	river.AddWorker(workers, &matchWaitingWorker{svc: svc})
-	river.AddWorker(workers, &expireRentalWorker{svc: svc})
-	river.AddWorker(workers, &parkNumberWorker{svc: svc})
-	river.AddWorker(workers, &numberOnlineWorker{svc: svc})
-	river.AddWorker(workers, &callbackWorker{svc: svc})
-	river.AddWorker(workers, &expireProxyWorker{svc: svc})
-	river.AddWorker(workers, &redialWorker{svc: svc})
-	river.AddWorker(workers, &autoRedialWorker{svc: svc})
-	river.AddWorker(workers, &outboundCheckWorker{svc: svc})
+	direct := map[string]func(context.Context, []byte) error{}
+	add(workers, direct, &expireRequestWorker{svc: svc})
+	add(workers, direct, &matchWaitingWorker{svc: svc})
+	add(workers, direct, &expireRentalWorker{svc: svc})
+	add(workers, direct, &parkNumberWorker{svc: svc})
+	add(workers, direct, &numberOnlineWorker{svc: svc})
+	add(workers, direct, &callbackWorker{svc: svc})
+	add(workers, direct, &expireProxyWorker{svc: svc})
+	add(workers, direct, &redialWorker{svc: svc})
+	add(workers, direct, &autoRedialWorker{svc: svc})
+	add(workers, direct, &outboundCheckWorker{svc: svc})
 	if o.Workers <= 0 {
 		o.Workers = 10
 	}
@@ -93,7 +100,20 @@ func New(d *db.DB, svc Services, o Options) (*Runner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("job runner: %w", err)
 	}
-	return &Runner{client: client}, nil
+	return &Runner{client: client, db: d, direct: direct}, nil
+}
+
+// add registers w with River, and for RunPending.
+func add[T river.JobArgs](workers *river.Workers, direct map[string]func(context.Context, []byte) error, w river.Worker[T]) {
+	river.AddWorker(workers, w)
+	var zero T
+	direct[zero.Kind()] = func(ctx context.Context, raw []byte) error {
+		var args T
+		if err := json.Unmarshal(raw, &args); err != nil {
+			return err
+		}
+		return w.Work(ctx, &river.Job[T]{JobRow: &rivertype.JobRow{Kind: zero.Kind()}, Args: args})
+	}
 }
 
 // Start begins working jobs until Stop.
