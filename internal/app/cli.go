@@ -35,6 +35,7 @@ commands:
   callbacks  set | log | redeliver
   proxy      port-set | ports | port-enable | port-disable | redials | rentals
   sim        send: inject an inbound SMS as if a gateway received it
+  check      verify the invariants of money, numbers, messages and jobs
 
 Every command takes -config FILE (key = value lines); MDNHUB_* environment
 variables override the file. Run "mdnhub <command> -h" for its flags.
@@ -70,6 +71,8 @@ func (c *CLI) Run(ctx context.Context, args []string) int {
 		err = c.proxy(ctx, args[1:])
 	case "sim":
 		err = c.sim(ctx, args[1:])
+	case "check":
+		err = c.checkInvariants(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(c.Stdout, usage)
 		return 0
