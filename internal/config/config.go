@@ -96,7 +96,7 @@ type Callbacks struct {
 	Attempts      int           `key:"callbacks.attempts" help:"delivery attempts of an event in all (the first and the retries)"`
 	RetryInterval time.Duration `key:"callbacks.retry_interval" help:"wait between delivery attempts"`
 	Timeout       time.Duration `key:"callbacks.timeout" help:"time limit of one delivery attempt"`
-	AllowPrivate  bool          `key:"callbacks.allow_private" help:"allow callback targets on loopback, private and link-local addresses"`
+	AllowPrivate  bool          `key:"callbacks.allow_private" help:"allow callback targets on addresses that are not public (loopback, private, link-local, CGNAT and the other special-purpose ranges)"`
 }
 
 // Proxy configures proxy rentals and the proxy front.
@@ -108,7 +108,7 @@ type Proxy struct {
 	SharedHourly    string        `key:"proxy.shared_hourly" help:"price per hour of a shared port, in dollars"`
 	ExclusiveHourly string        `key:"proxy.exclusive_hourly" help:"price per hour of an exclusive port, in dollars"`
 	Discounts       string        `key:"proxy.discounts" help:"duration discounts, e.g. 24h:10,168h:25 (10% from a day, 25% from a week)"`
-	AllowPrivate    bool          `key:"proxy.allow_private" help:"allow proxy destinations on loopback, private and link-local addresses"`
+	AllowPrivate    bool          `key:"proxy.allow_private" help:"allow proxy destinations on addresses that are not public (loopback, private, link-local, CGNAT and the other special-purpose ranges)"`
 	MaxConns        int           `key:"proxy.max_conns_per_rental" help:"concurrent connections per proxy rental"`
 	IdleTimeout     time.Duration `key:"proxy.idle_timeout" help:"close a tunnel idle for this long"`
 }
