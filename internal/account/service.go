@@ -47,7 +47,8 @@ type User struct {
 // shape its answers (cached with it, so they cost nothing per call). A column
 // of users that feeds it must be among those whose change the triggers of
 // migration 00011 count (auth_epoch), or cached callers would keep its old
-// value.
+// value; a later migration that rebuilds users on SQLite must create those
+// triggers again.
 type Principal struct {
 	UserID   int64
 	Username string
