@@ -85,16 +85,9 @@ func (s *Service) Entries(ctx context.Context, userID int64, limit int) ([]Entry
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Entry
-	for rows.Next() {
-		var e Entry
-		if err := rows.Scan(&e.ID, &e.UserID, &e.AmountCents, &e.BalanceCents, &e.Kind, &e.Reason, &e.RefID, &e.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, func(r db.Row) (e Entry, err error) {
+		return e, r.Scan(&e.ID, &e.UserID, &e.AmountCents, &e.BalanceCents, &e.Kind, &e.Reason, &e.RefID, &e.CreatedAt)
+	})
 }
 
 // Credit adds amount (negative to take away) to a user's balance by hand,

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"mdnhub/internal/db"
 )
 
 // AuthChannel is the PostgreSQL notification channel on which the database
@@ -37,7 +35,7 @@ const (
 // there is nothing to listen to (the count is read on every call) and Watch
 // returns at once. Watch returns when ctx ends.
 func (s *Service) Watch(ctx context.Context, dsn string, log *slog.Logger) {
-	if s.db.Dialect != db.Postgres || !s.cache.enabled() {
+	if !s.db.Notifies() || !s.cache.enabled() {
 		return
 	}
 	wait := listenRetryFirst

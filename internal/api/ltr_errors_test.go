@@ -16,7 +16,6 @@ import (
 
 	"mdnhub/internal/app/apptest"
 	"mdnhub/internal/catalog"
-	"mdnhub/internal/db"
 	"mdnhub/internal/inventory"
 )
 
@@ -78,25 +77,8 @@ func newLTRErrFixture(t *testing.T, e *apptest.Env) *errFixture {
 // ltrSnapshot is every row of every table, as sorted text.
 func ltrSnapshot(t *testing.T, e *apptest.Env) string {
 	t.Helper()
-	list := `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
-	if e.DB.Dialect == db.Postgres {
-		list = `SELECT table_name FROM information_schema.tables
-			WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
-	}
-	var tables []string
-	rows, err := e.DB.R.QueryContext(gctx, list)
+	tables, err := e.DB.Tables(gctx)
 	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, name)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder

@@ -227,19 +227,13 @@ func (d *Dispatcher) Log(ctx context.Context, userID int64, limit int) ([]Delive
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Delivery
-	for rows.Next() {
-		var (
-			x       Delivery
-			payload string
-		)
-		if err := rows.Scan(&x.ID, &x.UserID, &x.Event, &payload, &x.DeliveryID, &x.Status, &x.Attempts, &x.LastCode,
+	return db.Collect(rows, func(r db.Row) (x Delivery, err error) {
+		var payload string
+		if err := r.Scan(&x.ID, &x.UserID, &x.Event, &payload, &x.DeliveryID, &x.Status, &x.Attempts, &x.LastCode,
 			&x.LastError, &x.URL, &x.CreatedAt, &x.LastAttemptAt, &x.NextAttemptAt); err != nil {
-			return nil, err
+			return x, err
 		}
 		json.Unmarshal([]byte(payload), &x.Fields)
-		out = append(out, x)
-	}
-	return out, rows.Err()
+		return x, nil
+	})
 }

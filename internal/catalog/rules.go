@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"mdnhub/internal/db"
@@ -104,22 +103,17 @@ type detectService struct {
 }
 
 // LoadDetector reads the rules of every enabled service (all true) or of
-// the given services, through q so it can run inside a transaction.
-func LoadDetector(ctx context.Context, q db.Querier, ids []int64) (*Detector, error) {
+// the given services, through q (d's, or a transaction of d) so it can run
+// inside a transaction.
+func LoadDetector(ctx context.Context, dbase *db.DB, q db.Querier, ids []int64) (*Detector, error) {
 	where, args := `s.enabled`, []any{}
 	if ids != nil {
 		if len(ids) == 0 {
 			return &Detector{}, nil
 		}
-		var in strings.Builder
-		for i, id := range ids {
-			if i > 0 {
-				in.WriteString(", ")
-			}
-			args = append(args, id)
-			in.WriteString("$" + strconv.Itoa(len(args)))
-		}
-		where = `s.id IN (` + in.String() + `)`
+		var in string
+		in, args = dbase.In(nil, db.Anys(ids)...)
+		where = `s.id IN (` + in + `)`
 	}
 	rows, err := q.QueryContext(ctx, `SELECT s.id, s.name, COALESCE(r.kind, ''), COALESCE(r.pattern, '')
 		FROM services s LEFT JOIN service_rules r ON r.service_id = s.id WHERE `+where+` ORDER BY s.id, r.id`, args...)

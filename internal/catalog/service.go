@@ -82,16 +82,7 @@ func (c *Catalog) List(ctx context.Context) ([]Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Service
-	for rows.Next() {
-		s, err := scanService(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, scanService)
 }
 
 // Put creates or updates a service by name (case-insensitive). A zero

@@ -3,15 +3,12 @@ package db
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"embed"
 	"encoding/hex"
 	"fmt"
 	"io/fs"
 
 	"github.com/pressly/goose/v3"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 )
 
@@ -64,17 +61,9 @@ func (d *DB) migrateApp(ctx context.Context) error {
 }
 
 func (d *DB) migrateJobs(ctx context.Context) error {
-	var err error
-	if d.Dialect == Postgres {
-		var m *rivermigrate.Migrator[*sql.Tx]
-		if m, err = rivermigrate.New(riverdatabasesql.New(d.W), nil); err == nil {
-			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
-		}
-	} else {
-		var m *rivermigrate.Migrator[*sql.Tx]
-		if m, err = rivermigrate.New(riversqlite.New(d.W), nil); err == nil {
-			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
-		}
+	m, err := rivermigrate.New(d.RiverDriver(), nil)
+	if err == nil {
+		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
 	}
 	if err != nil {
 		return fmt.Errorf("migrate job queue: %w", err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strconv"
 	"strings"
 
 	"mdnhub/internal/db"
@@ -19,19 +18,6 @@ type Criteria struct {
 	State      string
 	// ShortRental restricts to numbers marked for 3-day rentals.
 	ShortRental bool
-}
-
-// inList returns "$k, $k+1, ..." for ids appended to args, for an IN clause.
-func inList(args []any, ids []int64) (string, []any) {
-	var b strings.Builder
-	for i, id := range ids {
-		args = append(args, id)
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("$" + strconv.Itoa(len(args)))
-	}
-	return b.String(), args
 }
 
 const numberColumns = `id, mdn, area_code, state, carrier, gateway, short_rental, enabled, online, COALESCE(held_by, 0), last_used_at,
@@ -56,22 +42,24 @@ func (s *Store) Allocate(ctx context.Context, tx *sql.Tx, c Criteria, now int64)
 		n   Number
 		err error
 	)
-	args := []any{c.UserID, now}
-	var services string
-	services, args = inList(args, c.ServiceIDs)
-	// Numbers kept for their last renter are not offered to anyone else.
-	notHeld := ` AND NOT EXISTS (SELECT 1 FROM rental_holds h WHERE h.number_id = n.id AND h.service_id IN (` + services + `)
-		AND h.user_id <> $1 AND h.until > $2)`
-	if c.ShortRental {
-		notHeld += " AND n.short_rental"
+	services := db.Anys(c.ServiceIDs)
+	// notHeld: numbers kept for their last renter are not offered to anyone
+	// else. Placeholders are added in the order they are written.
+	notHeld := func(a *db.Args) string {
+		cond := ` AND NOT EXISTS (SELECT 1 FROM rental_holds h WHERE h.number_id = n.id AND h.service_id IN (` + a.In(services...) + `)
+			AND h.user_id <> ` + a.Add(c.UserID) + ` AND h.until > ` + a.Add(now) + `)`
+		if c.ShortRental {
+			cond += " AND n.short_rental"
+		}
+		return cond
 	}
+	a := s.db.NewArgs()
 	if c.MDN != "" {
-		args = append(args, c.MDN)
-		n, err = scanNumber(tx.QueryRowContext(ctx,
-			`SELECT `+numberColumns+` FROM numbers n
-			 WHERE n.mdn = $`+strconv.Itoa(len(args))+` AND n.held_by IS NULL AND n.enabled AND n.online`+notHeld+`
-			   AND NOT EXISTS (SELECT 1 FROM burns b WHERE b.number_id = n.id AND b.service_id IN (`+services+`) AND b.user_id <> $1)`+
-				s.db.ForUpdate(), args...))
+		q := `SELECT ` + numberColumns + ` FROM numbers n
+			 WHERE n.mdn = ` + a.Add(c.MDN) + ` AND n.held_by IS NULL AND n.enabled AND n.online` + notHeld(a) + `
+			   AND NOT EXISTS (SELECT 1 FROM burns b WHERE b.number_id = n.id AND b.service_id IN (` + a.In(services...) + `)
+			                   AND b.user_id <> ` + a.Add(c.UserID) + `)` + s.db.ForUpdate()
+		n, err = scanNumber(tx.QueryRowContext(ctx, q, a.List()...))
 		if errors.Is(err, sql.ErrNoRows) {
 			return Number{}, ErrMDNUnavailable
 		}
@@ -79,18 +67,16 @@ func (s *Store) Allocate(ctx context.Context, tx *sql.Tx, c Criteria, now int64)
 		filter := ""
 		switch {
 		case c.AreaCode != "":
-			args = append(args, c.AreaCode)
-			filter = " AND n.area_code = $" + strconv.Itoa(len(args))
+			filter = " AND n.area_code = " + a.Add(c.AreaCode)
 		case c.State != "":
-			args = append(args, c.State)
-			filter = " AND n.state = $" + strconv.Itoa(len(args))
+			filter = " AND n.state = " + a.Add(c.State)
 		}
-		n, err = scanNumber(tx.QueryRowContext(ctx,
-			`SELECT `+numberColumns+` FROM numbers n
-			 WHERE n.held_by IS NULL AND n.enabled AND n.online`+filter+notHeld+`
-			   AND NOT EXISTS (SELECT 1 FROM burns b WHERE b.number_id = n.id AND b.service_id IN (`+services+`))
-			   AND NOT EXISTS (SELECT 1 FROM rejections r WHERE r.number_id = n.id AND r.user_id = $1)
-			 ORDER BY n.last_used_at, n.id LIMIT 1`+s.db.ForUpdateSkipLocked(), args...))
+		q := `SELECT ` + numberColumns + ` FROM numbers n
+			 WHERE n.held_by IS NULL AND n.enabled AND n.online` + filter + notHeld(a) + `
+			   AND NOT EXISTS (SELECT 1 FROM burns b WHERE b.number_id = n.id AND b.service_id IN (` + a.In(services...) + `))
+			   AND NOT EXISTS (SELECT 1 FROM rejections r WHERE r.number_id = n.id AND r.user_id = ` + a.Add(c.UserID) + `)
+			 ORDER BY n.last_used_at, n.id LIMIT 1` + s.db.ForUpdateSkipLocked()
+		n, err = scanNumber(tx.QueryRowContext(ctx, q, a.List()...))
 		if errors.Is(err, sql.ErrNoRows) {
 			return Number{}, ErrNoneAvailable
 		}

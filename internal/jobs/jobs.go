@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
 
 	"mdnhub/internal/callback"
@@ -88,15 +86,7 @@ func New(d *db.DB, svc Services, o Options) (*Runner, error) {
 				&river.PeriodicJobOpts{ID: "auto_redial"}),
 		},
 	}
-	var (
-		client *river.Client[*sql.Tx]
-		err    error
-	)
-	if d.Dialect == db.Postgres {
-		client, err = river.NewClient(riverdatabasesql.New(d.W), cfg)
-	} else {
-		client, err = river.NewClient(riversqlite.New(d.W), cfg)
-	}
+	client, err := river.NewClient(d.RiverDriver(), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("job runner: %w", err)
 	}

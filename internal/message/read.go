@@ -2,9 +2,10 @@ package message
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"time"
+
+	"mdnhub/internal/db"
 )
 
 // Filter selects a user's messages for read_sms.
@@ -40,15 +41,10 @@ func (s *Service) Read(ctx context.Context, f Filter) ([]Message, error) {
 	if since == 0 {
 		since = s.clock.Now().Add(-DefaultWindow).Unix()
 	}
-	var (
-		where strings.Builder
-		args  = []any{f.UserID, since}
-	)
-	where.WriteString(`user_id = $1 AND received_at >= $2 AND kind = 'sms'`)
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where.WriteString(" AND " + cond + " = $" + strconv.Itoa(len(args)))
-	}
+	a := s.db.NewArgs()
+	var where strings.Builder
+	where.WriteString(`user_id = ` + a.Add(f.UserID) + ` AND received_at >= ` + a.Add(since) + ` AND kind = 'sms'`)
+	add := func(cond string, v any) { where.WriteString(" AND " + cond + " = " + a.Add(v)) }
 	switch {
 	case f.RequestID != 0:
 		add("request_id", f.RequestID)
@@ -56,8 +52,7 @@ func (s *Service) Read(ctx context.Context, f Filter) ([]Message, error) {
 		if f.RentalID != 0 {
 			add("rental_id", f.RentalID)
 		} else {
-			args = append(args, f.RentalChain)
-			where.WriteString(" AND rental_id IN (SELECT id FROM rentals WHERE first_id = $" + strconv.Itoa(len(args)) + ")")
+			where.WriteString(" AND rental_id IN (SELECT id FROM rentals WHERE first_id = " + a.Add(f.RentalChain) + ")")
 		}
 		if f.Service != "" {
 			add("service", f.Service)
@@ -70,21 +65,13 @@ func (s *Service) Read(ctx context.Context, f Filter) ([]Message, error) {
 			add("service", f.Service)
 		}
 	}
-	args = append(args, limit)
-	rows, err := s.db.R.QueryContext(ctx,
-		`SELECT id, COALESCE(user_id, 0), COALESCE(request_id, 0), COALESCE(rental_id, 0), mdn, sender, body, pin, service, price_cents, received_at
-		 FROM messages WHERE `+where.String()+` ORDER BY received_at DESC, id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
+	q := `SELECT id, COALESCE(user_id, 0), COALESCE(request_id, 0), COALESCE(rental_id, 0), mdn, sender, body, pin, service, price_cents, received_at
+		 FROM messages WHERE ` + where.String() + ` ORDER BY received_at DESC, id DESC LIMIT ` + a.Add(limit)
+	rows, err := s.db.R.QueryContext(ctx, q, a.List()...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Message
-	for rows.Next() {
-		var m Message
-		if err := rows.Scan(&m.ID, &m.UserID, &m.RequestID, &m.RentalID, &m.MDN, &m.From, &m.Text, &m.PIN, &m.Service, &m.PriceCents, &m.ReceivedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, func(r db.Row) (m Message, err error) {
+		return m, r.Scan(&m.ID, &m.UserID, &m.RequestID, &m.RentalID, &m.MDN, &m.From, &m.Text, &m.PIN, &m.Service, &m.PriceCents, &m.ReceivedAt)
+	})
 }

@@ -5,11 +5,11 @@ import (
 	"crypto/subtle"
 	"database/sql"
 	"errors"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"mdnhub/internal/db"
 	"mdnhub/internal/proxy/front"
 )
 
@@ -104,16 +104,10 @@ func (s *Service) Active(ctx context.Context, ids []int64) (map[int64]bool, erro
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var in strings.Builder
-	args := []any{s.clock.Now().Unix()}
-	for i, id := range ids {
-		if i > 0 {
-			in.WriteString(", ")
-		}
-		args = append(args, id)
-		in.WriteString("$" + strconv.Itoa(len(args)))
-	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT id FROM proxy_rentals WHERE status = 'active' AND expires_at > $1 AND id IN (`+in.String()+`)`, args...)
+	a := s.db.NewArgs()
+	q := `SELECT id FROM proxy_rentals WHERE status = 'active' AND expires_at > ` + a.Add(s.clock.Now().Unix()) +
+		` AND id IN (` + a.In(db.Anys(ids)...) + `)`
+	rows, err := s.db.R.QueryContext(ctx, q, a.List()...)
 	if err != nil {
 		return nil, err
 	}

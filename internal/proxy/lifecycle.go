@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+
+	"mdnhub/internal/db"
 )
 
 // ErrNotDue is returned by Expire before the rental's end.
@@ -129,17 +131,8 @@ func (s *Service) QueueAutoRedials(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var ports []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ports = append(ports, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	ports, err := db.Collect(rows, func(r db.Row) (id string, err error) { return id, r.Scan(&id) })
+	if err != nil {
 		return 0, err
 	}
 	for _, id := range ports {
@@ -169,14 +162,7 @@ func (s *Service) Redials(ctx context.Context, limit int) ([]Redial, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Redial
-	for rows.Next() {
-		var r Redial
-		if err := rows.Scan(&r.ID, &r.Port, &r.UserID, &r.Status, &r.Output, &r.CreatedAt, &r.FinishedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, func(row db.Row) (r Redial, err error) {
+		return r, row.Scan(&r.ID, &r.Port, &r.UserID, &r.Status, &r.Output, &r.CreatedAt, &r.FinishedAt)
+	})
 }

@@ -273,16 +273,7 @@ func (s *Service) Rentals(ctx context.Context, userID int64, limit int) ([]Renta
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Rental
-	for rows.Next() {
-		r, err := scanRental(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, scanRental)
 }
 
 const passAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"

@@ -59,7 +59,7 @@ func (s *Service) ClaimMessages(ctx context.Context, tx *sql.Tx, arrivals []inve
 	}
 	var detect *catalog.Detector
 	if unlimited {
-		if detect, err = catalog.LoadDetector(ctx, tx, nil); err != nil {
+		if detect, err = catalog.LoadDetector(ctx, s.db, tx, nil); err != nil {
 			return nil, nil, err
 		}
 	}

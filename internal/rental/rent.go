@@ -267,10 +267,7 @@ func (s *Service) offer(ctx context.Context, tx *sql.Tx, numberID int64) error {
 		return err
 	}
 	now := s.clock.Now()
-	skip := ""
-	if s.db.Dialect == db.Postgres {
-		skip = " FOR UPDATE OF r SKIP LOCKED"
-	}
+	skip := s.db.ForUpdateOfSkipLocked("r")
 	r, err := scanRental(tx.QueryRowContext(ctx, `SELECT `+rentalColumns+rentalFrom+`
 		WHERE r.status = 'awaiting' AND (r.days <> 3 OR $5)
 		  AND (r.area_code = $1 OR (r.area_code = '' AND (r.state = '' OR r.state = $2)))

@@ -102,16 +102,7 @@ func (s *Service) Reports(ctx context.Context, all bool) ([]Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Report
-	for rows.Next() {
-		r, err := scanReport(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, scanReport)
 }
 
 // Resolution is the operator's answer to a report.

@@ -127,12 +127,7 @@ func (s *Service) ByID(ctx context.Context, id int64) (Rental, error) {
 }
 
 // lockFor is the row-lock suffix for reading a rental to change it.
-func (s *Service) lockFor() string {
-	if s.db.Dialect == db.Postgres {
-		return " FOR UPDATE OF r"
-	}
-	return ""
-}
+func (s *Service) lockFor() string { return s.db.ForUpdateOf("r") }
 
 // active finds the user's rental by ref inside tx, locked, and requires it
 // not to have ended.
@@ -153,16 +148,7 @@ func (s *Service) List(ctx context.Context, userID int64, limit int) ([]Rental, 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Rental
-	for rows.Next() {
-		r, err := scanRental(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, scanRental)
 }
 
 // IsUnlimited reports whether a service name is the Unlimited service.

@@ -35,10 +35,7 @@ func (s *Service) offer(ctx context.Context, tx *sql.Tx, numberID int64) error {
 		return err
 	}
 	now := s.clock.Now()
-	skip := ""
-	if s.db.Dialect == db.Postgres {
-		skip = " FOR UPDATE OF r SKIP LOCKED"
-	}
+	skip := s.db.ForUpdateOfSkipLocked("r")
 	r, err := scanRequest(tx.QueryRowContext(ctx, `SELECT `+requestColumns+requestFrom+` JOIN numbers n ON n.id = $2
 		WHERE `+bidFits+` ORDER BY r.markup DESC, r.id LIMIT 1`+skip, now.Unix(), n.ID))
 	if errors.Is(err, sql.ErrNoRows) {

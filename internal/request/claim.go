@@ -41,7 +41,7 @@ func (s *Service) ClaimMessages(ctx context.Context, tx *sql.Tx, arrivals []inve
 	}
 	var detect *catalog.Detector
 	if len(shared) > 0 {
-		if detect, err = catalog.LoadDetector(ctx, tx, allServices(byNumber)); err != nil {
+		if detect, err = catalog.LoadDetector(ctx, s.db, tx, allServices(byNumber)); err != nil {
 			return nil, nil, err
 		}
 	}

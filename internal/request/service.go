@@ -88,25 +88,13 @@ func (s *Service) Get(ctx context.Context, userID, id int64) (Request, error) {
 
 // lockRequests reads requests for update inside tx.
 func (s *Service) lockRequests(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]Request, error) {
-	suffix := ""
-	if s.db.Dialect == db.Postgres {
-		// Lock the requests rows only, not the joined service.
-		suffix = " FOR UPDATE OF r"
-	}
+	// Lock the requests rows only, not the joined service.
+	suffix := s.db.ForUpdateOf("r")
 	rows, err := tx.QueryContext(ctx, `SELECT `+requestColumns+requestFrom+` WHERE `+where+suffix, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Request
-	for rows.Next() {
-		r, err := scanRequest(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, scanRequest)
 }
 
 func (s *Service) lockRequest(ctx context.Context, tx *sql.Tx, where string, args ...any) (Request, error) {
