@@ -1,4 +1,5 @@
-// Command mdnhub is the mdnhub server and its operator tool.
+// Command mdnhub is the mdnhub server and its operator tool; the commands
+// live in internal/cli.
 package main
 
 import (
@@ -7,14 +8,14 @@ import (
 	"os/signal"
 	"syscall"
 
-	"mdnhub/internal/app"
+	"mdnhub/internal/cli"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cli := &app.CLI{Stdout: os.Stdout, Stderr: os.Stderr}
-	code := cli.Run(ctx, os.Args[1:])
+	c := &cli.CLI{Stdout: os.Stdout, Stderr: os.Stderr}
+	code := c.Run(ctx, os.Args[1:])
 	stop()
 	os.Exit(code)
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"mdnhub/internal/app"
+	"mdnhub/internal/cli"
 	"mdnhub/internal/clock"
 	"mdnhub/internal/config"
 	"mdnhub/internal/db/dbtest"
@@ -201,7 +202,7 @@ type operator struct {
 func (o operator) run(args ...string) string {
 	o.t.Helper()
 	var out, errOut bytes.Buffer
-	c := &app.CLI{Stdout: &out, Stderr: &errOut,
+	c := &cli.CLI{Stdout: &out, Stderr: &errOut,
 		Env: func(k string) (string, bool) { v, ok := o.env[k]; return v, ok },
 		Environ: func() []string {
 			var vs []string

@@ -1,54 +1,58 @@
-package app
+package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 
-	"mdnhub/internal/clock"
+	"mdnhub/internal/app"
 	"mdnhub/internal/config"
 	"mdnhub/internal/money"
 )
 
-func (c *CLI) serve(ctx context.Context, args []string, demo bool) error {
-	name := "serve"
-	if demo {
-		name = "demo"
-	}
-	fs, path := c.flags(name)
+// serverCommands are serve and demo, which run the server until a signal.
+func serverCommands() []*command {
+	return []*command{{
+		noun:    "serve",
+		summary: "run the API server and everything the configuration enables",
+		example: "mdnhub serve -config /etc/mdnhub.conf",
+		setup:   func(fs *flag.FlagSet) action { return serverAction(fs, false) },
+	}, {
+		noun:    "demo",
+		summary: "run the server on a SQLite file with sample data and the simulator; prints an API key",
+		example: "mdnhub demo -addr 127.0.0.1:8090 -db second-demo.db",
+		setup:   func(fs *flag.FlagSet) action { return serverAction(fs, true) },
+	}}
+}
+
+// serverAction declares -addr and returns the action of serve or demo.
+func serverAction(fs *flag.FlagSet, demo bool) action {
 	addr := fs.String("addr", "", "listen address (http.addr); in the demo the proxy front follows it to free ports")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	overrides := map[string]string{"http.addr": *addr, "db.path": path.db}
-	var defaults func(config.Config) map[string]string
-	if demo {
-		// The demo always runs on SQLite.
-		overrides["db.driver"] = "sqlite"
-		defaults = demoDefaults
-	}
-	cfg, err := c.loadConfigWith(path.config, overrides, defaults)
-	if err != nil {
-		return err
-	}
-	log := NewLogger(cfg.Log, c.Stderr)
-	a, err := Open(ctx, cfg, log, clock.Real{})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	var ready func(string)
-	if demo {
-		seed, err := SeedDemo(ctx, a)
-		if err != nil {
-			return fmt.Errorf("demo data: %w", err)
+	return func(ctx context.Context, r *run) error {
+		s := settings{overrides: map[string]string{"http.addr": *addr}}
+		if demo {
+			// The demo always runs on SQLite.
+			s.overrides["db.driver"] = "sqlite"
+			s.defaults = demoDefaults
 		}
-		ready = func(addr string) {
-			socks, httpProxy := a.ProxyAddrs()
-			c.printDemo(addr, socks, httpProxy, seed)
-		}
+		logger := func(cfg config.Config) *slog.Logger { return app.NewLogger(cfg.Log, r.Stderr) }
+		return r.openApp(ctx, s, logger, func(a *app.App) error {
+			var ready func(string)
+			if demo {
+				seed, err := app.SeedDemo(ctx, a)
+				if err != nil {
+					return fmt.Errorf("demo data: %w", err)
+				}
+				ready = func(addr string) {
+					socks, httpProxy := a.ProxyAddrs()
+					r.printDemo(addr, socks, httpProxy, seed)
+				}
+			}
+			return a.Serve(ctx, ready)
+		})
 	}
-	return a.Serve(ctx, ready)
 }
 
 // demoDefaults are the demo's settings wherever the file, the environment and
@@ -69,7 +73,9 @@ func demoDefaults(cfg config.Config) map[string]string {
 	}
 }
 
-func (c *CLI) printDemo(addr, socks, httpProxy string, s DemoSeed) {
+// printDemo tells where the demo runs, with its user, key and a few calls
+// to try.
+func (r *run) printDemo(addr, socks, httpProxy string, s app.DemoSeed) {
 	base := "http://" + addr + "/api_command.php"
 	data := "a new demo database"
 	if s.Kept {
@@ -80,7 +86,7 @@ func (c *CLI) printDemo(addr, socks, httpProxy string, s DemoSeed) {
 	if socks != "" {
 		proxyLine = fmt.Sprintf("Proxy front: SOCKS5 on %s, HTTP on %s (ports 50001, 50002 leave directly from this host).", socks, httpProxy)
 	}
-	fmt.Fprintf(c.Stdout, `
+	fmt.Fprintf(r.Stdout, `
 mdnhub demo is running on http://%s
   database %s, %s
   %d services, %d simulator numbers; the simulator texts a code a few seconds after each reservation.

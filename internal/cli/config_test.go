@@ -1,13 +1,16 @@
-package app
+package cli
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
 
-// TestConfigCommandListsEverything: mistakes in the file, the environment and
-// the flags come back together, and unknown variables are warned about.
-func TestConfigCommandListsEverything(t *testing.T) {
+func itoa[T ~int | ~int64](n T) string { return strconv.FormatInt(int64(n), 10) }
+
+// TestConfigListsEverything: mistakes in the file, the environment and the
+// flags come back together, and unknown variables are warned about.
+func TestConfigListsEverything(t *testing.T) {
 	conf := writeFile(t, "mdnhub.conf", "# settings\ndb.drvier = postgres\n\nlog.level = loud\nsim.min_delay = 3\n")
 	env := map[string]string{
 		"MDNHUB_DB_DRVIER":         "postgres",
@@ -26,7 +29,9 @@ func TestConfigCommandListsEverything(t *testing.T) {
 	}
 }
 
-func TestConfigCommandDump(t *testing.T) {
+// TestConfigDump: the dump shows -db and the environment, secrets
+// redacted.
+func TestConfigDump(t *testing.T) {
 	code, stdout, stderr := runCLI(t, map[string]string{"MDNHUB_DB_DSN": "postgres://u:hunter2@h/db"}, "config", "-db", "x.db")
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)

@@ -1,25 +1,13 @@
-package app
+package cli
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"mdnhub/internal/inventory"
 )
-
-// writeFile writes text to name in a fresh directory and returns its path.
-func writeFile(t *testing.T, name, text string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
 
 // TestNumbersCSVLines: a header, comments, a blank line and a record over two
 // lines must not shift the line numbers, and every bad line is reported.

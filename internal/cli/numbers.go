@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"mdnhub/internal/app"
+)
+
+// numbersCommands manage the inventory: import, list, and switch numbers on
+// and off.
+func numbersCommands() []*command {
+	return []*command{{
+		noun: "numbers", verb: "import", args: "FILE",
+		summary: "add or update numbers from a CSV file (- for standard input): mdn,carrier,state,gateway,short_rental",
+		example: "mdnhub numbers import numbers.csv",
+		setup:   func(*flag.FlagSet) action { return importNumbers },
+	}, {
+		noun: "numbers", verb: "list",
+		summary: "list numbers with their state, carrier, gateway and whether they are held",
+		example: "mdnhub numbers list -limit 50",
+		setup: func(fs *flag.FlagSet) action {
+			limit := fs.Int("limit", 100, "how many to list")
+			offset := fs.Int("offset", 0, "how many to skip")
+			return func(ctx context.Context, r *run) error {
+				return r.withApp(ctx, func(a *app.App) error {
+					ns, err := a.Inventory.List(ctx, *limit, *offset)
+					if err != nil {
+						return err
+					}
+					t := newTable(r.Stdout, "mdn", "state", "carrier", "gateway", "short", "enabled", "online", "held")
+					for _, n := range ns {
+						t.row(n.MDN, n.State, n.Carrier, n.Gateway, n.ShortRental, n.Enabled, n.Online, n.HeldBy != 0)
+					}
+					return t.flush()
+				})
+			}
+		},
+	},
+		numbersSwitch("enable", "offer numbers again", "mdnhub numbers enable 12125550100"),
+		numbersSwitch("disable", "never offer numbers again until enabled", "mdnhub numbers disable 12125550100 12125550101"),
+		numbersSwitch("online", "mark numbers online, as a gateway reports it", "mdnhub numbers online 12125550100"),
+		numbersSwitch("offline", "mark numbers offline, as a gateway reports it", "mdnhub numbers offline 12125550100"),
+	}
+}
+
+// importNumbers checks the whole file, then stores it in one transaction.
+func importNumbers(ctx context.Context, r *run) error {
+	if len(r.args()) != 1 {
+		return r.usagef("give one CSV file (- for standard input): mdn,carrier,state,gateway,short_rental")
+	}
+	// The file is checked before the database is opened: its mistakes are
+	// the likelier ones, and all of them are reported at once.
+	items, err := readNumbersCSV(r.args()[0])
+	if err != nil {
+		return err
+	}
+	return r.withApp(ctx, func(a *app.App) error {
+		added, err := a.Inventory.Put(ctx, items)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(r.Stdout, "imported %d numbers (%d new, %d updated)\n", len(items), added, len(items)-added)
+		// Not an error: undeclared gateways are allowed (docs/gateways.md),
+		// but a misspelled or forgotten one is a likely first-day mistake.
+		warned := map[string]bool{"": true, "sim": true}
+		for _, it := range items {
+			if _, declared := a.Config.Gateways[it.Gateway]; !declared && !warned[it.Gateway] {
+				warned[it.Gateway] = true
+				fmt.Fprintf(r.Stderr, "mdnhub: warning: gateway %q is not declared in the configuration: its numbers cannot send SMS and receive only through mdnhub sim send\n", it.Gateway)
+			}
+		}
+		return nil
+	})
+}
+
+// numbersSwitch is enable, disable, online or offline: the verb, applied to
+// every MDN given.
+func numbersSwitch(verb, summary, example string) *command {
+	return &command{
+		noun: "numbers", verb: verb, args: "MDN...",
+		summary: summary,
+		example: example,
+		setup: func(*flag.FlagSet) action {
+			return func(ctx context.Context, r *run) error {
+				if len(r.args()) == 0 {
+					return r.usagef("give one or more MDNs")
+				}
+				return r.withApp(ctx, func(a *app.App) error {
+					for _, mdn := range r.args() {
+						var err error
+						switch verb {
+						case "enable", "disable":
+							err = a.Inventory.SetEnabled(ctx, mdn, verb == "enable")
+						default:
+							err = a.Inventory.SetOnline(ctx, mdn, verb == "online")
+						}
+						if err != nil {
+							return fmt.Errorf("%s: %w", mdn, err)
+						}
+					}
+					fmt.Fprintf(r.Stdout, "%d numbers: %s\n", len(r.args()), verb+"d")
+					return nil
+				})
+			}
+		},
+	}
+}
