@@ -25,7 +25,8 @@ func newProxyService(d *db.DB, clk clock.Clock, c config.Proxy, log *slog.Logger
 		return nil, fmt.Errorf("proxy.discounts: %w", err)
 	}
 	opt := proxy.Options{SharedHourlyCents: shared, ExclusiveHourlyCents: exclusive, PublicIP: c.PublicIP,
-		SOCKSPort: portOf(c.SOCKSAddr), HTTPPort: portOf(c.HTTPAddr), AuthCacheTTL: 5 * time.Second}
+		SOCKSPort: portOf(c.SOCKSAddr), HTTPPort: portOf(c.HTTPAddr), AuthCacheTTL: 5 * time.Second,
+		CheckUpstream: front.CheckUpstream}
 	for _, x := range ds {
 		opt.Discounts = append(opt.Discounts, proxy.Discount{Minutes: int64(x.After.Minutes()), Percent: x.Percent})
 	}

@@ -7,10 +7,25 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"mdnhub/internal/message"
+	"mdnhub/internal/rental"
 )
 
 // ErrUnsupported is returned for an action the number's gateway cannot do.
-var ErrUnsupported = errors.New("not supported by this gateway")
+// It is the answer the domains' contracts expect: it matches
+// message.ErrUnsupported (sending) and rental.ErrUnsupported (parking,
+// forwarding).
+var ErrUnsupported error = unsupported{}
+
+type unsupported struct{}
+
+func (unsupported) Error() string { return "not supported by this gateway" }
+
+// Is lets errors.Is find the domains' sentinels in ErrUnsupported.
+func (unsupported) Is(target error) bool {
+	return target == message.ErrUnsupported || target == rental.ErrUnsupported
+}
 
 // Capabilities tell what a gateway can do beyond receiving SMS.
 type Capabilities struct {
@@ -41,25 +56,16 @@ type Gateway interface {
 	Healthy() bool
 }
 
-// Outbound is an SMS to send from one of our numbers.
-type Outbound struct {
-	ID   int64  // our message id, for matching delivery receipts
-	From string // our MDN, 11 digits
-	To   string // the destination as the customer gave it
-	Text string
-}
+// Outbound is an SMS to send from one of our numbers (the message domain's).
+type Outbound = message.Outbound
 
-// SendResult is the gateway's answer to Send.
-type SendResult struct {
-	Accepted  bool
-	GatewayID string // the gateway's id for the message, matched by delivery receipts
-	Reason    string // why it was refused
-}
+// SendResult is the gateway's answer to Send (the message domain's).
+type SendResult = message.SendResult
 
 // Receipt states, as stored with outbound messages.
 const (
-	ReceiptDelivered = "delivered"
-	ReceiptFailed    = "failed"
+	ReceiptDelivered = message.ReceiptDelivered
+	ReceiptFailed    = message.ReceiptFailed
 )
 
 // Registry finds the gateway of a number by the gateway name stored with it.

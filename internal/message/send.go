@@ -11,7 +11,6 @@ import (
 
 	"mdnhub/internal/account"
 	"mdnhub/internal/db"
-	"mdnhub/internal/gateway"
 )
 
 // Errors of send_sms.
@@ -45,10 +44,35 @@ const (
 	SendGrace   = 30 * time.Second
 )
 
-// Sender hands outbound SMS to the number's gateway.
+// Sender hands outbound SMS to the number's gateway. A gateway that cannot
+// send answers ErrUnsupported (or an error that matches it).
 type Sender interface {
-	Send(ctx context.Context, gatewayName string, m gateway.Outbound) (gateway.SendResult, error)
+	Send(ctx context.Context, gatewayName string, m Outbound) (SendResult, error)
 }
+
+// ErrUnsupported is the Sender's answer for a gateway that cannot send.
+var ErrUnsupported = errors.New("sending is not supported by this gateway")
+
+// Outbound is an SMS to send from one of our numbers.
+type Outbound struct {
+	ID   int64  // our message id, unique per send: the gateway's reference to it
+	From string // our MDN, 11 digits
+	To   string // the destination as the customer gave it
+	Text string
+}
+
+// SendResult is the gateway's answer to a send.
+type SendResult struct {
+	Accepted  bool
+	GatewayID string // the gateway's id for the message, matched by delivery receipts
+	Reason    string // why it was refused
+}
+
+// Receipt states, as stored with outbound messages.
+const (
+	ReceiptDelivered = "delivered"
+	ReceiptFailed    = "failed"
+)
 
 // Scheduler inserts the durable job that settles an outbound message left
 // 'sending', in the transaction that creates it.
@@ -135,7 +159,7 @@ func (s *Service) Send(ctx context.Context, a SendAsk) (Message, error) {
 		return Message{}, err
 	}
 	sendCtx, cancel := context.WithTimeout(ctx, s.timeout())
-	res, sendErr := s.sender.Send(sendCtx, gw, gateway.Outbound{ID: m.ID, From: m.MDN, To: to, Text: text})
+	res, sendErr := s.sender.Send(sendCtx, gw, Outbound{ID: m.ID, From: m.MDN, To: to, Text: text})
 	cancel()
 	accepted := sendErr == nil && res.Accepted
 	settled, err := s.settle(ctx, m.ID, accepted, res.GatewayID, "not accepted")
@@ -143,7 +167,7 @@ func (s *Service) Send(ctx context.Context, a SendAsk) (Message, error) {
 		return Message{}, err
 	}
 	switch {
-	case errors.Is(sendErr, gateway.ErrUnsupported):
+	case errors.Is(sendErr, ErrUnsupported):
 		return Message{}, ErrCannotSend
 	case !accepted:
 		if sendErr != nil {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"mdnhub/internal/db"
-	"mdnhub/internal/proxy/front"
 )
 
 // authCache remembers verified proxy credentials briefly: every proxy
@@ -24,7 +23,7 @@ type authCache struct {
 }
 
 type cached struct {
-	lease   front.Lease
+	lease   Lease
 	expires time.Time
 }
 
@@ -32,17 +31,17 @@ func newAuthCache(ttl time.Duration) *authCache {
 	return &authCache{ttl: ttl, entries: map[string]cached{}}
 }
 
-func (c *authCache) get(key string, now time.Time) (front.Lease, bool) {
+func (c *authCache) get(key string, now time.Time) (Lease, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
 	if !ok || now.After(e.expires) || !now.Before(e.lease.ExpiresAt) {
-		return front.Lease{}, false
+		return Lease{}, false
 	}
 	return e.lease, true
 }
 
-func (c *authCache) put(key string, l front.Lease, now time.Time) {
+func (c *authCache) put(key string, l Lease, now time.Time) {
 	if c.ttl <= 0 {
 		return
 	}
@@ -64,10 +63,10 @@ func (c *authCache) dropRental(id int64) {
 	}
 }
 
-// Authenticate checks proxy credentials (front.Authenticator).
-func (s *Service) Authenticate(ctx context.Context, user, pass string) (front.Lease, error) {
+// Authenticate checks proxy credentials (the proxy front's Authenticator).
+func (s *Service) Authenticate(ctx context.Context, user, pass string) (Lease, error) {
 	if user == "" || pass == "" || len(user) > 128 || len(pass) > 128 {
-		return front.Lease{}, front.ErrDenied
+		return Lease{}, ErrDenied
 	}
 	user = strings.ToLower(user)
 	key := user + "\x00" + hashPass(pass)
@@ -76,7 +75,7 @@ func (s *Service) Authenticate(ctx context.Context, user, pass string) (front.Le
 		return l, nil
 	}
 	var (
-		l        front.Lease
+		l        Lease
 		hash     string
 		expires  int64
 		upstream string
@@ -85,20 +84,20 @@ func (s *Service) Authenticate(ctx context.Context, user, pass string) (front.Le
 		FROM proxy_rentals r JOIN proxy_ports p ON p.id = r.port_id
 		WHERE r.proxy_user = $1 AND r.status = 'active'`, user).Scan(&l.RentalID, &l.Port, &hash, &expires, &upstream)
 	if errors.Is(err, sql.ErrNoRows) {
-		return front.Lease{}, front.ErrDenied
+		return Lease{}, ErrDenied
 	}
 	if err != nil {
-		return front.Lease{}, err
+		return Lease{}, err
 	}
 	if subtle.ConstantTimeCompare([]byte(hash), []byte(hashPass(pass))) != 1 || expires <= now.Unix() {
-		return front.Lease{}, front.ErrDenied
+		return Lease{}, ErrDenied
 	}
 	l.Upstream, l.ExpiresAt = upstream, time.Unix(expires, 0)
 	s.cache.put(key, l, now)
 	return l, nil
 }
 
-// Active tells which rentals are still active (front.Authenticator).
+// Active tells which rentals are still active (the proxy front's Authenticator).
 func (s *Service) Active(ctx context.Context, ids []int64) (map[int64]bool, error) {
 	out := make(map[int64]bool, len(ids))
 	if len(ids) == 0 {

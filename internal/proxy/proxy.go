@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"regexp"
 	"time"
-
-	"mdnhub/internal/proxy/front"
 )
 
 // Errors of this package.
@@ -88,19 +86,41 @@ func (p Port) Validate() error {
 	case p.RedialTimeout <= 0 || p.RedialTimeout > 10*time.Minute:
 		return fmt.Errorf("%w: redial timeout must be between 1s and 10m", ErrInvalid)
 	}
-	return ValidUpstream(p.Upstream)
+	return nil
+}
+
+// ErrDenied is the answer to proxy credentials that do not name an active
+// rental.
+var ErrDenied = errors.New("proxy credentials denied")
+
+// Lease is what a proxy rental grants: traffic through one port's upstream
+// until it expires.
+type Lease struct {
+	RentalID int64
+	Port     string // the port id, e.g. "50001"
+	// Upstream is socks5://[user:pass@]host:port, socks5h://...,
+	// http://[user:pass@]host:port, direct, or direct://<local source IP>.
+	// The proxied kinds may end in ?resolve=upstream (socks5h:// says the
+	// same): destination names then go to the upstream unresolved, instead
+	// of being resolved and checked by the front (?resolve=local, the
+	// default).
+	Upstream  string
+	ExpiresAt time.Time // the credentials stop working then
 }
 
 // ValidUpstream checks an upstream as the proxy front reads it:
 // socks5://[user:pass@]host:port, socks5h://..., http://[user:pass@]host:port
 // (the proxied ones with an optional ?resolve=local or ?resolve=upstream),
 // direct, or direct://<local source IP>.
-func ValidUpstream(s string) error {
-	if s == "" {
+// It asks the front, which reads upstreams, through Options.CheckUpstream.
+func (s *Service) ValidUpstream(upstream string) error {
+	if upstream == "" {
 		return ErrUpstreamRequired
 	}
-	if err := front.CheckUpstream(s); err != nil {
-		return fmt.Errorf("%w: %s", ErrInvalid, err)
+	if s.opt.CheckUpstream != nil {
+		if err := s.opt.CheckUpstream(upstream); err != nil {
+			return fmt.Errorf("%w: %s", ErrInvalid, err)
+		}
 	}
 	return nil
 }

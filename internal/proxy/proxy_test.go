@@ -345,20 +345,21 @@ func TestEndedRentalGivesItsNameUp(t *testing.T) {
 }
 
 func TestValidUpstream(t *testing.T) {
+	e := apptest.New(t, "sqlite", nil)
 	for _, s := range []string{"direct", "direct://192.0.2.44", "socks5://10.8.0.21:1080", "socks5://u:p@modem:1080",
 		"socks5h://10.8.0.21:1080", "socks5://10.8.0.21:1080?resolve=upstream", "http://u:p@10.0.0.3:3128/?resolve=local"} {
-		if err := proxy.ValidUpstream(s); err != nil {
+		if err := e.Proxies.ValidUpstream(s); err != nil {
 			t.Errorf("%s: %v", s, err)
 		}
 	}
 	for _, s := range []string{"direct://modem", "socks5://h:1?resolve=remote", "direct://192.0.2.44?resolve=upstream",
 		"ftp://h:1", "http://h", "socks5://u:secret@h:1/path"} {
-		err := proxy.ValidUpstream(s)
+		err := e.Proxies.ValidUpstream(s)
 		if !errors.Is(err, proxy.ErrInvalid) || strings.Contains(err.Error(), "secret") {
 			t.Errorf("%s: %v, want ErrInvalid without the password", s, err)
 		}
 	}
-	if err := proxy.ValidUpstream(""); !errors.Is(err, proxy.ErrUpstreamRequired) {
+	if err := e.Proxies.ValidUpstream(""); !errors.Is(err, proxy.ErrUpstreamRequired) {
 		t.Errorf("empty: %v", err)
 	}
 }

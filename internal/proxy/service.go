@@ -34,6 +34,9 @@ type Options struct {
 	PublicIP             string // shown to customers as proxy_ip
 	SOCKSPort, HTTPPort  int    // shown as proxy_socks_port and proxy_http_port
 	AuthCacheTTL         time.Duration
+	// CheckUpstream tells whether the proxy front can use an upstream
+	// (see Lease.Upstream); nil accepts any.
+	CheckUpstream func(upstream string) error
 }
 
 // Service manages ports and proxy rentals.
@@ -98,6 +101,9 @@ func (s *Service) revokeAfterCommit(tx *sql.Tx, rentalID int64) {
 // PutPort adds or updates a port.
 func (s *Service) PutPort(ctx context.Context, p Port) error {
 	if err := p.Validate(); err != nil {
+		return err
+	}
+	if err := s.ValidUpstream(p.Upstream); err != nil {
 		return err
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {

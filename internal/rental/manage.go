@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"mdnhub/internal/gateway"
 	"mdnhub/internal/inventory"
 	"mdnhub/internal/money"
 )
@@ -47,7 +46,7 @@ func (s *Service) Forward(ctx context.Context, userID int64, ref Ref, destinatio
 		return ErrAwaiting
 	}
 	if err := s.gateways.Forward(ctx, r.Gateway, r.MDN, destination); err != nil {
-		if errors.Is(err, gateway.ErrUnsupported) {
+		if errors.Is(err, ErrUnsupported) {
 			return ErrForwarding
 		}
 		return err

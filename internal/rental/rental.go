@@ -49,6 +49,9 @@ var (
 	ErrNotFresh         = errors.New("the MDN is not available for this service")
 	ErrForwarding       = errors.New("call forwarding is not supported for this MDN")
 	ErrInvalid          = errors.New("invalid")
+	// ErrUnsupported is the Gateways' answer for an action the number's
+	// gateway cannot do (parking, forwarding).
+	ErrUnsupported = errors.New("not supported by the number's gateway")
 )
 
 // Rental is one long-term rental.

@@ -23,7 +23,8 @@ type Scheduler interface {
 	ScheduleNumberOnline(ctx context.Context, tx *sql.Tx, numberID int64, at time.Time) error
 }
 
-// Gateways is what rentals need of the numbers' gateways.
+// Gateways is what rentals need of the numbers' gateways. An action the
+// number's gateway cannot do answers ErrUnsupported (or an error matching it).
 type Gateways interface {
 	Parking(gateway string) bool
 	Activate(ctx context.Context, gateway, mdn string) (time.Duration, error)

@@ -7,28 +7,16 @@ package front
 
 import (
 	"context"
-	"errors"
-	"time"
+
+	"mdnhub/internal/proxy"
 )
 
 // ErrDenied is returned by an Authenticator for credentials that do not name
-// an active rental.
-var ErrDenied = errors.New("proxy credentials denied")
+// an active rental (the proxy domain's).
+var ErrDenied = proxy.ErrDenied
 
-// Lease is what a proxy rental grants: traffic through one port's upstream
-// until it expires.
-type Lease struct {
-	RentalID int64
-	Port     string // the port id, e.g. "50001"
-	// Upstream is socks5://[user:pass@]host:port, socks5h://...,
-	// http://[user:pass@]host:port, direct, or direct://<local source IP>.
-	// The proxied kinds may end in ?resolve=upstream (socks5h:// says the
-	// same): destination names then go to the upstream unresolved, instead
-	// of being resolved and checked by the front (?resolve=local, the
-	// default).
-	Upstream  string
-	ExpiresAt time.Time // the credentials stop working then
-}
+// Lease is what a proxy rental grants (the proxy domain's).
+type Lease = proxy.Lease
 
 // Authenticator checks proxy credentials; the proxy domain implements it
 // (with a cache that a rental change invalidates at once).
