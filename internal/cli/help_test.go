@@ -3,6 +3,8 @@ package cli
 import (
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -176,6 +178,21 @@ func TestTable(t *testing.T) {
 	for _, n := range nouns() {
 		if seen[n.name] {
 			t.Errorf("noun %s is also a command without verbs", n.name)
+		}
+	}
+}
+
+// TestOperatorGuide: the command index of docs/operator.md names every
+// command with the example its help shows.
+func TestOperatorGuide(t *testing.T) {
+	guide, err := os.ReadFile(filepath.Join("..", "..", "docs", "operator.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range commands() {
+		row := "| `" + strings.TrimSpace(c.noun+" "+c.verb) + "` | "
+		if !strings.Contains(string(guide), row) || !strings.Contains(string(guide), "`"+c.example+"` |") {
+			t.Errorf("docs/operator.md lacks the row of %q with its example %q", strings.TrimSpace(c.noun+" "+c.verb), c.example)
 		}
 	}
 }
