@@ -50,7 +50,8 @@ type App struct {
 	Requests  *request.Service
 	Rentals   *rental.Service
 	Messages  *message.Service
-	Jobs      *jobs.Runner
+	Jobs      *jobs.Runner    // works the jobs (started by Serve)
+	Scheduler *jobs.Scheduler // inserts jobs, for the services
 	Gateways  *gateway.Registry
 	Sim       *sim.Simulator
 	Events    *callback.Outbox
@@ -89,36 +90,46 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 		d.Close()
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, Clock: clk, DB: d, Registry: prometheus.NewRegistry()}
+	// Services are built in one direction: the job scheduler (an
+	// insert-only client) first, then each service with everything it
+	// needs, then the job runner, whose workers call the services.
+	sched, err := jobs.NewScheduler(d)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, Clock: clk, DB: d, Registry: prometheus.NewRegistry(), Scheduler: sched}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Accounts = account.NewService(d, clk, cfg.API.AuthCacheTTL, cfg.API.AuthCacheMax)
 	a.Catalog = catalog.New(d, clk, cfg.Requests.DefaultLifetime)
 	a.Inventory = inventory.NewStore(d, clk)
-	// The request service joins the inventory's availability notifications
-	// before the rental service: freed numbers go to premium bids first,
-	// then to Unlimited reservations.
-	a.Events = callback.NewOutbox(d, cfg.Compat.PriorityRequestEvent)
-	a.Callbacks = callback.NewDispatcher(d, clk, callback.Options{
+	a.Events = callback.NewOutbox(d, sched, cfg.Compat.PriorityRequestEvent)
+	a.Callbacks = callback.NewDispatcher(d, clk, sched, callback.Options{
 		Attempts: int64(cfg.Callbacks.Attempts), RetryInterval: cfg.Callbacks.RetryInterval,
 		Timeout: cfg.Callbacks.Timeout, AllowPrivate: cfg.Callbacks.AllowPrivate,
 	}, log.With("component", "callbacks"), a.Registry)
-	a.Requests = request.NewService(d, clk, a.Inventory, a.Events, cfg.Requests.MaxOpen, log)
-	a.Sim = sim.New(nil, cfg.Sim.MinDelay, cfg.Sim.MaxDelay, log.With("component", "sim"))
-	a.Sim.ActivationDelay = cfg.Sim.ActivationDelay
-	a.Gateways = gateway.NewRegistry(a.Sim)
-	a.Rentals = rental.NewService(d, clk, a.Inventory, a.Catalog, a.Gateways, a.Events, rental.Options{
+	// The request service joins the inventory's availability notifications
+	// before the rental service: freed numbers go to premium bids first,
+	// then to Unlimited reservations.
+	a.Requests = request.NewService(d, clk, a.Inventory, a.Events, sched, cfg.Requests.MaxOpen, log)
+	a.Gateways = gateway.NewRegistry()
+	a.Rentals = rental.NewService(d, clk, a.Inventory, a.Catalog, a.Gateways, a.Events, sched, rental.Options{
 		OnlineWindow: cfg.Rentals.OnlineWindow, HoldFor: cfg.Rentals.HoldFor, ReserveFeeCents: cfg.Rentals.ReserveFeeCents(),
 	}, log)
-	a.Messages = message.NewService(d, clk, a.Rentals, a.Requests, a.Events)
+	a.Messages = message.NewService(d, clk, a.Rentals, a.Requests, a.Events,
+		message.Options{Sender: a.Gateways, Scheduler: sched, Log: log})
 	a.Registry.MustRegister(a.Messages.Metrics())
-	a.Messages.SetSender(a.Gateways)
-	a.Messages.SetLogger(log)
-	a.Sim.SetDeliverer(a.Messages)
+	a.Sim = sim.New(a.Messages, cfg.Sim.MinDelay, cfg.Sim.MaxDelay, log.With("component", "sim"))
+	a.Sim.ActivationDelay = cfg.Sim.ActivationDelay
+	if err := a.Gateways.Add(a.Sim); err != nil {
+		d.Close()
+		return nil, err
+	}
 	if err := a.addGateways(); err != nil {
 		d.Close()
 		return nil, err
 	}
-	if a.Proxies, err = newProxyService(d, clk, cfg.Proxy, log); err != nil {
+	if a.Proxies, err = newProxyService(d, clk, sched, cfg.Proxy, log); err != nil {
 		d.Close()
 		return nil, err
 	}
@@ -130,12 +141,6 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 		d.Close()
 		return nil, err
 	}
-	a.Requests.SetScheduler(a.Jobs)
-	a.Rentals.SetScheduler(a.Jobs)
-	a.Events.SetScheduler(a.Jobs)
-	a.Callbacks.SetScheduler(a.Jobs)
-	a.Proxies.SetScheduler(a.Jobs)
-	a.Messages.SetScheduler(a.Jobs)
 	return a, nil
 }
 
@@ -235,7 +240,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	go a.Catalog.RunRefresher(bg, a.Config.Catalog.AvailabilityRefresh, a.Log)
 
-	if a.DB.Dialect == db.Postgres {
+	if a.DB.Notifies() {
 		// Key changes made by other processes reach this one's auth cache.
 		a.registerAuthListenerMetric()
 		go a.Accounts.Watch(bg, a.Config.DB.DSN, a.Log.With("component", "auth"))

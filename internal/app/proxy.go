@@ -17,7 +17,7 @@ import (
 )
 
 // newProxyService builds the proxy domain from the proxy settings.
-func newProxyService(d *db.DB, clk clock.Clock, c config.Proxy, log *slog.Logger) (*proxy.Service, error) {
+func newProxyService(d *db.DB, clk clock.Clock, sched proxy.Scheduler, c config.Proxy, log *slog.Logger) (*proxy.Service, error) {
 	shared, _ := money.Parse(c.SharedHourly)
 	exclusive, _ := money.Parse(c.ExclusiveHourly)
 	ds, err := c.ParseDiscounts()
@@ -30,7 +30,7 @@ func newProxyService(d *db.DB, clk clock.Clock, c config.Proxy, log *slog.Logger
 	for _, x := range ds {
 		opt.Discounts = append(opt.Discounts, proxy.Discount{Minutes: int64(x.After.Minutes()), Percent: x.Percent})
 	}
-	return proxy.NewService(d, clk, opt, log.With("component", "proxy")), nil
+	return proxy.NewService(d, clk, sched, opt, log.With("component", "proxy")), nil
 }
 
 // portOf is the port number of a listen address, 0 when it has none.

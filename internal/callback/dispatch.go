@@ -44,7 +44,7 @@ type Dispatcher struct {
 
 // NewDispatcher returns the dispatcher; its counters are registered on reg
 // (nil: not registered).
-func NewDispatcher(d *db.DB, c clock.Clock, opt Options, log *slog.Logger, reg prometheus.Registerer) *Dispatcher {
+func NewDispatcher(d *db.DB, c clock.Clock, sched Scheduler, opt Options, log *slog.Logger, reg prometheus.Registerer) *Dispatcher {
 	results := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "mdnhub_callback_attempts_total",
 		Help: "Callback delivery attempts by result: delivered, retrying (failed, will retry), failed (gave up).",
@@ -52,11 +52,8 @@ func NewDispatcher(d *db.DB, c clock.Clock, opt Options, log *slog.Logger, reg p
 	if reg != nil {
 		reg.MustRegister(results)
 	}
-	return &Dispatcher{db: d, clock: c, client: NewClient(opt.Timeout, opt.AllowPrivate), opt: opt, log: log, results: results}
+	return &Dispatcher{db: d, clock: c, sched: sched, client: NewClient(opt.Timeout, opt.AllowPrivate), opt: opt, log: log, results: results}
 }
-
-// SetScheduler sets the job scheduler used for retries.
-func (d *Dispatcher) SetScheduler(s Scheduler) { d.sched = s }
 
 // Signature is the value of the X-Mdnhub-Signature header for a body.
 func Signature(secret string, body []byte) string {

@@ -42,13 +42,9 @@ type Outbox struct {
 
 // NewOutbox returns the outbox; with priorityAlias every premium_request
 // event is also emitted as priority_request.
-func NewOutbox(d *db.DB, priorityAlias bool) *Outbox {
-	return &Outbox{db: d, priorityAlias: priorityAlias}
+func NewOutbox(d *db.DB, sched Scheduler, priorityAlias bool) *Outbox {
+	return &Outbox{db: d, sched: sched, priorityAlias: priorityAlias}
 }
-
-// SetScheduler sets the job scheduler (the job runner is built after the
-// services that record events).
-func (o *Outbox) SetScheduler(s Scheduler) { o.sched = s }
 
 // Record writes an event for a user, with its delivery job, in the caller's
 // transaction. Users without a callback URL get no event.

@@ -52,10 +52,9 @@ func TestFailedDeliveriesLogNoSecrets(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			e := apptest.New(t, "sqlite", nil)
 			var logs syncBuffer
-			d := callback.NewDispatcher(e.DB, e.Clock, callback.Options{Attempts: 3, RetryInterval: e.Config.Callbacks.RetryInterval,
+			d := callback.NewDispatcher(e.DB, e.Clock, e.Scheduler, callback.Options{Attempts: 3, RetryInterval: e.Config.Callbacks.RetryInterval,
 				Timeout: e.Config.Callbacks.Timeout, AllowPrivate: c.allowPrivate},
 				slog.New(slog.NewTextHandler(&logs, nil)), prometheus.NewRegistry())
-			d.SetScheduler(e.Jobs)
 			uid, _, svc := setup(t, e, "http://example.com/hook")
 			// Set by hand: the profile refuses credentials in a URL, but
 			// older rows or manual edits may carry them.

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"mdnhub/internal/callback"
 	"mdnhub/internal/db"
@@ -33,7 +32,8 @@ type Services struct {
 	Messages  *message.Service
 }
 
-// Runner owns the River client.
+// Runner works the jobs: River's working client, with a worker for every
+// job kind, started by Serve.
 type Runner struct {
 	client *river.Client[*sql.Tx]
 	db     *db.DB
@@ -53,16 +53,7 @@ type Options struct {
 func New(d *db.DB, svc Services, o Options) (*Runner, error) {
 	workers := river.NewWorkers()
 	direct := map[string]func(context.Context, []byte) error{}
-	add(workers, direct, &expireRequestWorker{svc: svc})
-	add(workers, direct, &matchWaitingWorker{svc: svc})
-	add(workers, direct, &expireRentalWorker{svc: svc})
-	add(workers, direct, &parkNumberWorker{svc: svc})
-	add(workers, direct, &numberOnlineWorker{svc: svc})
-	add(workers, direct, &callbackWorker{svc: svc})
-	add(workers, direct, &expireProxyWorker{svc: svc})
-	add(workers, direct, &redialWorker{svc: svc})
-	add(workers, direct, &autoRedialWorker{svc: svc})
-	add(workers, direct, &outboundCheckWorker{svc: svc})
+	register(workers, direct, svc)
 	if o.Workers <= 0 {
 		o.Workers = 10
 	}
@@ -93,16 +84,17 @@ func New(d *db.DB, svc Services, o Options) (*Runner, error) {
 	return &Runner{client: client, db: d, direct: direct}, nil
 }
 
-// add registers w with River, and for RunPending.
-func add[T river.JobArgs](workers *river.Workers, direct map[string]func(context.Context, []byte) error, w river.Worker[T]) {
-	river.AddWorker(workers, w)
+// handle registers fn as the worker of the job kind T, with River and for
+// RunPending.
+func handle[T river.JobArgs](workers *river.Workers, direct map[string]func(context.Context, []byte) error, fn func(context.Context, T) error) {
+	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[T]) error { return fn(ctx, job.Args) }))
 	var zero T
 	direct[zero.Kind()] = func(ctx context.Context, raw []byte) error {
 		var args T
 		if err := json.Unmarshal(raw, &args); err != nil {
 			return err
 		}
-		return w.Work(ctx, &river.Job[T]{JobRow: &rivertype.JobRow{Kind: zero.Kind()}, Args: args})
+		return fn(ctx, args)
 	}
 }
 
@@ -111,53 +103,3 @@ func (r *Runner) Start(ctx context.Context) error { return r.client.Start(ctx) }
 
 // Stop waits for running jobs to finish (or ctx to end) and stops.
 func (r *Runner) Stop(ctx context.Context) error { return r.client.Stop(ctx) }
-
-// schedule inserts a job due at at in the caller's transaction.
-func (r *Runner) schedule(ctx context.Context, tx *sql.Tx, args river.JobArgs, at time.Time) error {
-	_, err := r.client.InsertTx(ctx, tx, args, &river.InsertOpts{ScheduledAt: at})
-	return err
-}
-
-// ScheduleExpiry inserts the expiry job of a request.
-func (r *Runner) ScheduleExpiry(ctx context.Context, tx *sql.Tx, requestID int64, at time.Time) error {
-	return r.schedule(ctx, tx, ExpireRequestArgs{RequestID: requestID, At: at.Unix()}, at)
-}
-
-// ScheduleRentalExpiry inserts the expiry (or auto-renewal) job of a rental.
-func (r *Runner) ScheduleRentalExpiry(ctx context.Context, tx *sql.Tx, rentalID int64, at time.Time) error {
-	return r.schedule(ctx, tx, ExpireRentalArgs{RentalID: rentalID, At: at.Unix()}, at)
-}
-
-// ScheduleNumberPark inserts the job that parks a rented number at the end
-// of its online window.
-func (r *Runner) ScheduleNumberPark(ctx context.Context, tx *sql.Tx, numberID int64, at time.Time) error {
-	return r.schedule(ctx, tx, ParkNumberArgs{NumberID: numberID, At: at.Unix()}, at)
-}
-
-// ScheduleCallback inserts the delivery job of a callback event: attempt is
-// the number of attempts already made.
-func (r *Runner) ScheduleCallback(ctx context.Context, tx *sql.Tx, eventID, attempt int64, at time.Time) error {
-	return r.schedule(ctx, tx, CallbackArgs{EventID: eventID, Attempt: attempt}, at)
-}
-
-// ScheduleProxyExpiry inserts the expiry job of a proxy rental.
-func (r *Runner) ScheduleProxyExpiry(ctx context.Context, tx *sql.Tx, rentalID int64, at time.Time) error {
-	return r.schedule(ctx, tx, ExpireProxyArgs{RentalID: rentalID, At: at.Unix()}, at)
-}
-
-// ScheduleRedial inserts the job that runs a queued proxy redial now.
-func (r *Runner) ScheduleRedial(ctx context.Context, tx *sql.Tx, redialID int64) error {
-	_, err := r.client.InsertTx(ctx, tx, RedialArgs{RedialID: redialID}, nil)
-	return err
-}
-
-// ScheduleNumberOnline inserts the job that completes an activation.
-func (r *Runner) ScheduleNumberOnline(ctx context.Context, tx *sql.Tx, numberID int64, at time.Time) error {
-	return r.schedule(ctx, tx, NumberOnlineArgs{NumberID: numberID, At: at.Unix()}, at)
-}
-
-// ScheduleOutboundCheck inserts the job that settles an outbound SMS still
-// 'sending' at at.
-func (r *Runner) ScheduleOutboundCheck(ctx context.Context, tx *sql.Tx, messageID int64, at time.Time) error {
-	return r.schedule(ctx, tx, OutboundCheckArgs{MessageID: messageID}, at)
-}

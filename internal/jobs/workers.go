@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -25,15 +26,6 @@ type ExpireRequestArgs struct {
 // Kind names the job in the queue.
 func (ExpireRequestArgs) Kind() string { return "expire_request" }
 
-type expireRequestWorker struct {
-	river.WorkerDefaults[ExpireRequestArgs]
-	svc Services
-}
-
-func (w *expireRequestWorker) Work(ctx context.Context, job *river.Job[ExpireRequestArgs]) error {
-	return snoozeEarly(w.svc.Requests.Expire(ctx, job.Args.RequestID, time.Unix(job.Args.At, 0)), job.Args.At)
-}
-
 // ExpireRentalArgs ends or auto-renews a rental at the end of its period.
 type ExpireRentalArgs struct {
 	RentalID int64 `json:"rental_id"`
@@ -42,15 +34,6 @@ type ExpireRentalArgs struct {
 
 // Kind names the job in the queue.
 func (ExpireRentalArgs) Kind() string { return "expire_rental" }
-
-type expireRentalWorker struct {
-	river.WorkerDefaults[ExpireRentalArgs]
-	svc Services
-}
-
-func (w *expireRentalWorker) Work(ctx context.Context, job *river.Job[ExpireRentalArgs]) error {
-	return snoozeEarly(w.svc.Rentals.Expire(ctx, job.Args.RentalID, time.Unix(job.Args.At, 0)), job.Args.At)
-}
 
 // ParkNumberArgs parks a rented number at the end of its online window.
 type ParkNumberArgs struct {
@@ -61,15 +44,6 @@ type ParkNumberArgs struct {
 // Kind names the job in the queue.
 func (ParkNumberArgs) Kind() string { return "park_number" }
 
-type parkNumberWorker struct {
-	river.WorkerDefaults[ParkNumberArgs]
-	svc Services
-}
-
-func (w *parkNumberWorker) Work(ctx context.Context, job *river.Job[ParkNumberArgs]) error {
-	return w.svc.Rentals.Park(ctx, job.Args.NumberID, time.Unix(job.Args.At, 0))
-}
-
 // NumberOnlineArgs completes an activation: the number comes online.
 type NumberOnlineArgs struct {
 	NumberID int64 `json:"number_id"`
@@ -79,34 +53,12 @@ type NumberOnlineArgs struct {
 // Kind names the job in the queue.
 func (NumberOnlineArgs) Kind() string { return "number_online" }
 
-type numberOnlineWorker struct {
-	river.WorkerDefaults[NumberOnlineArgs]
-	svc Services
-}
-
-func (w *numberOnlineWorker) Work(ctx context.Context, job *river.Job[NumberOnlineArgs]) error {
-	return w.svc.Rentals.BringOnline(ctx, job.Args.NumberID, time.Unix(job.Args.At, 0))
-}
-
 // MatchWaitingArgs is the periodic job that offers free numbers to waiting
 // premium bids and Unlimited reservations.
 type MatchWaitingArgs struct{}
 
 // Kind names the job in the queue.
 func (MatchWaitingArgs) Kind() string { return "match_waiting" }
-
-type matchWaitingWorker struct {
-	river.WorkerDefaults[MatchWaitingArgs]
-	svc Services
-}
-
-func (w *matchWaitingWorker) Work(ctx context.Context, job *river.Job[MatchWaitingArgs]) error {
-	if _, err := w.svc.Requests.MatchWaiting(ctx); err != nil {
-		return err
-	}
-	_, err := w.svc.Rentals.FillReservations(ctx)
-	return err
-}
 
 // CallbackArgs makes one delivery attempt of a callback event; Attempt is
 // the number of attempts made before it, so a superseded job does nothing.
@@ -118,15 +70,6 @@ type CallbackArgs struct {
 // Kind names the job in the queue.
 func (CallbackArgs) Kind() string { return "deliver_callback" }
 
-type callbackWorker struct {
-	river.WorkerDefaults[CallbackArgs]
-	svc Services
-}
-
-func (w *callbackWorker) Work(ctx context.Context, job *river.Job[CallbackArgs]) error {
-	return w.svc.Callbacks.Attempt(ctx, job.Args.EventID, job.Args.Attempt)
-}
-
 // ExpireProxyArgs ends a proxy rental at the end of its time.
 type ExpireProxyArgs struct {
 	RentalID int64 `json:"rental_id"`
@@ -135,15 +78,6 @@ type ExpireProxyArgs struct {
 
 // Kind names the job in the queue.
 func (ExpireProxyArgs) Kind() string { return "expire_proxy" }
-
-type expireProxyWorker struct {
-	river.WorkerDefaults[ExpireProxyArgs]
-	svc Services
-}
-
-func (w *expireProxyWorker) Work(ctx context.Context, job *river.Job[ExpireProxyArgs]) error {
-	return snoozeEarly(w.svc.Proxies.Expire(ctx, job.Args.RentalID), job.Args.At)
-}
 
 // RedialArgs runs a queued redial of a proxy port.
 type RedialArgs struct {
@@ -172,16 +106,6 @@ type AutoRedialArgs struct{}
 // Kind names the job in the queue.
 func (AutoRedialArgs) Kind() string { return "auto_redial" }
 
-type autoRedialWorker struct {
-	river.WorkerDefaults[AutoRedialArgs]
-	svc Services
-}
-
-func (w *autoRedialWorker) Work(ctx context.Context, job *river.Job[AutoRedialArgs]) error {
-	_, err := w.svc.Proxies.QueueAutoRedials(ctx)
-	return err
-}
-
 // snoozeEarly turns a domain "not due yet" into a snooze until at.
 func snoozeEarly(err error, at int64) error {
 	if errors.Is(err, request.ErrNotDue) || errors.Is(err, rental.ErrNotDue) || errors.Is(err, proxy.ErrNotDue) {
@@ -199,16 +123,53 @@ type OutboundCheckArgs struct {
 // Kind names the job in the queue.
 func (OutboundCheckArgs) Kind() string { return "outbound_check" }
 
-type outboundCheckWorker struct {
-	river.WorkerDefaults[OutboundCheckArgs]
-	svc Services
-}
-
-func (w *outboundCheckWorker) Work(ctx context.Context, job *river.Job[OutboundCheckArgs]) error {
-	retryAt, err := w.svc.Messages.ReconcileOutbound(ctx, job.Args.MessageID)
-	if err == nil && !retryAt.IsZero() {
-		// This node's clock is behind the sender's: look again then.
-		return river.JobSnooze(max(time.Until(retryAt), time.Second))
+// register adds the worker of every job kind: each calls its domain service.
+func register(workers *river.Workers, direct map[string]func(context.Context, []byte) error, svc Services) {
+	handle(workers, direct, func(ctx context.Context, a ExpireRequestArgs) error {
+		return snoozeEarly(svc.Requests.Expire(ctx, a.RequestID, time.Unix(a.At, 0)), a.At)
+	})
+	handle(workers, direct, func(ctx context.Context, a ExpireRentalArgs) error {
+		return snoozeEarly(svc.Rentals.Expire(ctx, a.RentalID, time.Unix(a.At, 0)), a.At)
+	})
+	handle(workers, direct, func(ctx context.Context, a ParkNumberArgs) error {
+		return svc.Rentals.Park(ctx, a.NumberID, time.Unix(a.At, 0))
+	})
+	handle(workers, direct, func(ctx context.Context, a NumberOnlineArgs) error {
+		return svc.Rentals.BringOnline(ctx, a.NumberID, time.Unix(a.At, 0))
+	})
+	handle(workers, direct, func(ctx context.Context, _ MatchWaitingArgs) error {
+		if _, err := svc.Requests.MatchWaiting(ctx); err != nil {
+			return err
+		}
+		_, err := svc.Rentals.FillReservations(ctx)
+		return err
+	})
+	handle(workers, direct, func(ctx context.Context, a CallbackArgs) error {
+		return svc.Callbacks.Attempt(ctx, a.EventID, a.Attempt)
+	})
+	handle(workers, direct, func(ctx context.Context, a ExpireProxyArgs) error {
+		return snoozeEarly(svc.Proxies.Expire(ctx, a.RentalID), a.At)
+	})
+	handle(workers, direct, func(ctx context.Context, _ AutoRedialArgs) error {
+		_, err := svc.Proxies.QueueAutoRedials(ctx)
+		return err
+	})
+	handle(workers, direct, func(ctx context.Context, a OutboundCheckArgs) error {
+		retryAt, err := svc.Messages.ReconcileOutbound(ctx, a.MessageID)
+		if err == nil && !retryAt.IsZero() {
+			// This node's clock is behind the sender's: look again then.
+			return river.JobSnooze(max(time.Until(retryAt), time.Second))
+		}
+		return err
+	})
+	// The redial worker has its own timeout, so it keeps its own type.
+	redial := &redialWorker{svc: svc}
+	river.AddWorker(workers, redial)
+	direct[RedialArgs{}.Kind()] = func(ctx context.Context, raw []byte) error {
+		var a RedialArgs
+		if err := json.Unmarshal(raw, &a); err != nil {
+			return err
+		}
+		return redial.Work(ctx, &river.Job[RedialArgs]{Args: a})
 	}
-	return err
 }

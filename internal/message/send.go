@@ -80,12 +80,6 @@ type Scheduler interface {
 	ScheduleOutboundCheck(ctx context.Context, tx *sql.Tx, messageID int64, at time.Time) error
 }
 
-// SetSender sets the gateway registry used by Send.
-func (s *Service) SetSender(snd Sender) { s.sender = snd }
-
-// SetScheduler sets the job scheduler of outbound reconciliation.
-func (s *Service) SetScheduler(sched Scheduler) { s.sched = sched }
-
 // SetSendTimeout changes how long a gateway has to answer a send
 // (SendTimeout by default).
 func (s *Service) SetSendTimeout(d time.Duration) { s.sendTimeout = d }

@@ -104,13 +104,21 @@ func (s *Service) log() *slog.Logger {
 	return s.logger
 }
 
-// SetLogger sets where the service logs gateway failures.
-func (s *Service) SetLogger(l *slog.Logger) { s.logger = l }
+// Options are the message service's collaborators at the edges.
+type Options struct {
+	Sender    Sender       // hands outbound SMS to the numbers' gateways
+	Scheduler Scheduler    // inserts outbound reconciliation jobs
+	Log       *slog.Logger // where gateway failures are logged
+	// SendTimeout is how long a gateway has to answer a send (0:
+	// SendTimeout).
+	SendTimeout time.Duration
+}
 
 // NewService returns the message service. A message goes to the active
 // rental of its number, else to the open request holding it.
-func NewService(d *db.DB, c clock.Clock, rentals RentalClaimer, requests Claimer, events Events) *Service {
+func NewService(d *db.DB, c clock.Clock, rentals RentalClaimer, requests Claimer, events Events, o Options) *Service {
 	return &Service{db: d, clock: c, rentals: rentals, requests: requests, events: events,
+		sender: o.Sender, sched: o.Scheduler, logger: o.Log, sendTimeout: o.SendTimeout,
 		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "mdnhub_inbound_refused_total",
 			Help: "Inbound SMS refused by gateway and reason (foreign_number: a gateway delivered to another gateway's number).",

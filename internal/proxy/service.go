@@ -53,13 +53,10 @@ type Service struct {
 }
 
 // NewService returns the proxy service.
-func NewService(d *db.DB, c clock.Clock, opt Options, log *slog.Logger) *Service {
+func NewService(d *db.DB, c clock.Clock, sched Scheduler, opt Options, log *slog.Logger) *Service {
 	sort.Slice(opt.Discounts, func(i, j int) bool { return opt.Discounts[i].Minutes < opt.Discounts[j].Minutes })
-	return &Service{db: d, clock: c, opt: opt, log: log, cache: newAuthCache(opt.AuthCacheTTL)}
+	return &Service{db: d, clock: c, sched: sched, opt: opt, log: log, cache: newAuthCache(opt.AuthCacheTTL)}
 }
-
-// SetScheduler sets the job scheduler.
-func (s *Service) SetScheduler(sched Scheduler) { s.sched = sched }
 
 // Options returns the proxy settings, with the ports the front listens on.
 func (s *Service) Options() Options {

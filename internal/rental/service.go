@@ -58,16 +58,12 @@ type Events interface {
 
 // NewService returns the rental service. It joins the inventory's
 // availability notifications so that waiting Unlimited reservations get freed
-// numbers. SetScheduler must be called before use.
-func NewService(d *db.DB, c clock.Clock, inv *inventory.Store, cat *catalog.Catalog, gw Gateways, events Events, opt Options, log *slog.Logger) *Service {
-	s := &Service{db: d, clock: c, inv: inv, catalog: cat, gateways: gw, events: events, opt: opt, log: log}
+// numbers; sched inserts its expiry, parking and activation jobs.
+func NewService(d *db.DB, c clock.Clock, inv *inventory.Store, cat *catalog.Catalog, gw Gateways, events Events, sched Scheduler, opt Options, log *slog.Logger) *Service {
+	s := &Service{db: d, clock: c, inv: inv, catalog: cat, gateways: gw, events: events, sched: sched, opt: opt, log: log}
 	inv.OnAvailable(s.offer)
 	return s
 }
-
-// SetScheduler sets the job scheduler (the job runner needs the service, so
-// it comes after construction).
-func (s *Service) SetScheduler(sched Scheduler) { s.sched = sched }
 
 // Ref names a rental the way the API does: by id, by MDN and service, or by
 // MDN alone.

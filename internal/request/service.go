@@ -44,17 +44,12 @@ const BidLifetime = 30 * time.Minute
 
 // NewService returns the request service; maxOpen caps each user's open
 // requests. It joins the inventory's availability notifications so that
-// freed numbers go to waiting bids first. SetScheduler must be called before
-// the first Create.
-func NewService(d *db.DB, c clock.Clock, inv *inventory.Store, events Events, maxOpen int, log *slog.Logger) *Service {
-	s := &Service{db: d, clock: c, inv: inv, events: events, maxOpen: maxOpen, log: log}
+// freed numbers go to waiting bids first; sched inserts its expiry jobs.
+func NewService(d *db.DB, c clock.Clock, inv *inventory.Store, events Events, sched Scheduler, maxOpen int, log *slog.Logger) *Service {
+	s := &Service{db: d, clock: c, inv: inv, events: events, sched: sched, maxOpen: maxOpen, log: log}
 	inv.OnAvailable(s.offer)
 	return s
 }
-
-// SetScheduler sets the job scheduler. It is separate from NewService because
-// the job runner itself needs the service to work expiry jobs.
-func (s *Service) SetScheduler(sched Scheduler) { s.sched = sched }
 
 // OnReserved registers fn to be called after a transaction that reserved a
 // number for a request has committed (the simulator gateway listens here).

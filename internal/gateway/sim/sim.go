@@ -51,10 +51,6 @@ func New(d Deliverer, minDelay, maxDelay time.Duration, log *slog.Logger) *Simul
 	return &Simulator{deliver: d, minDelay: minDelay, maxDelay: maxDelay, log: log, ctx: ctx, cancel: cancel}
 }
 
-// SetDeliverer sets where simulated messages go (the message service, which
-// itself needs the gateway registry the simulator is part of).
-func (s *Simulator) SetDeliverer(d Deliverer) { s.deliver = d }
-
 // Name is the simulator's gateway name.
 func (s *Simulator) Name() string { return Name }
 
