@@ -6,6 +6,7 @@ import (
 
 	"mdnhub/internal/account"
 	"mdnhub/internal/catalog"
+	"mdnhub/internal/db"
 	"mdnhub/internal/inventory"
 	"mdnhub/internal/message"
 	"mdnhub/internal/proxy"
@@ -32,6 +33,9 @@ const (
 	textRejected      = "MDN has been rejected"
 	textRejectHasMsgs = "Unable to reject an MDN that already received a message"
 	textInternal      = "Internal error, please retry later"
+	// textUnavailable answers every call the database could not serve:
+	// down, restarting, unreachable, or out of disk space.
+	textUnavailable = "Service temporarily unavailable, please retry later"
 )
 
 // errorText turns an error from a command into the envelope's text. It is the
@@ -65,6 +69,10 @@ func errorText(err error) (text string, internal bool) {
 		return "Unable to reject an MDN with status " + closed.Status, false
 	case errors.Is(err, catalog.ErrUnknownService):
 		return "Invalid service name", false
+	case errors.Is(db.Classify(err), db.ErrUnavailable):
+		// Logged (internal) so the operator sees the cause; the client
+		// learns only that retrying later helps.
+		return textUnavailable, true
 	}
 	for target, text := range domainErrors {
 		if errors.Is(err, target) {

@@ -219,6 +219,12 @@ func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if full, since := a.DB.StorageFull(); full {
+		// Reads are still served, so the node stays in rotation; the body
+		// tells a person (and a body-matching monitor) why writes fail.
+		fmt.Fprintf(w, "ok, but writes are failing: database storage full since %s\n", since.UTC().Format(time.RFC3339))
+		return
+	}
 	io.WriteString(w, "ok\n")
 }
 

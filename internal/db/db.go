@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -60,6 +61,9 @@ type DB struct {
 	// afterCommit holds, per open transaction, the functions to run once
 	// it commits (see AfterCommit).
 	afterCommit sync.Map
+	// fullSince is when write transactions began to fail for lack of
+	// space (unix nanoseconds), 0 while they do not (see StorageFull).
+	fullSince atomic.Int64
 }
 
 // Options configures Open.
@@ -72,6 +76,10 @@ type Options struct {
 	Synchronous string
 	MaxConns    int
 }
+
+// DefaultConnectTimeout bounds each attempt to connect to PostgreSQL when
+// the DSN sets no connect_timeout.
+const DefaultConnectTimeout = 5 * time.Second
 
 // Open connects to the database described by o. It does not migrate.
 func Open(ctx context.Context, o Options) (*DB, error) {
@@ -136,6 +144,12 @@ func openPostgres(ctx context.Context, o Options) (*DB, error) {
 	}
 	if o.MaxConns > 0 {
 		cfg.MaxConns = int32(o.MaxConns)
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// Without a limit, connecting to a server that does not answer
+		// (a host down, packets dropped) waits for the kernel to give up,
+		// minutes later, and every call waiting for a connection with it.
+		cfg.ConnConfig.ConnectTimeout = DefaultConnectTimeout
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -13,16 +13,20 @@ import (
 // Tx runs fn in one write transaction and commits it when fn returns nil.
 // A transaction that lost a deadlock or serialization race (PostgreSQL) or
 // found the file busy (SQLite, another process) is retried a few times, so fn
-// must not have effects outside the transaction.
+// must not have effects outside the transaction. A fault of the database
+// (down, restarting, disk full) comes back classified: errors.Is(err,
+// ErrUnavailable), and ErrFull for a full disk.
 func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		err = d.once(ctx, fn)
 		if err == nil || !retryable(err) || ctx.Err() != nil {
-			return err
+			break
 		}
 		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
 	}
+	err = Classify(err)
+	d.noteWrite(err)
 	return err
 }
 
