@@ -19,6 +19,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -131,16 +132,21 @@ func (w *fzWorld) dial(_ context.Context, _ *net.Dialer, address string) (net.Co
 			w.violation("dialled dave's upstream without his credentials")
 		}
 	default:
-		ap, err := netip.ParseAddrPort(address)
+		// The port is the client's text (CONNECT host:port): a real
+		// dialler refuses one that is not a number from 1 to 65535.
+		host, port, err := net.SplitHostPort(address)
+		ip, ierr := netip.ParseAddr(host)
 		switch {
-		case err != nil:
+		case err != nil || ierr != nil:
 			w.violation("dialled %q, not a checked address", address)
 		case !okAlice:
 			w.violation("dialled %s without a direct rental's credentials", address)
-		case netguard.ForbiddenAddr(ap.Addr().Unmap()) != "":
+		case netguard.ForbiddenAddr(ip.Unmap()) != "":
 			w.violation("dialled the non-public %s", address)
 		}
-		if err == nil && ap.Port() == 1 {
+		if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &net.AddrError{Err: "invalid port", Addr: address}}
+		} else if n == 1 {
 			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
 		}
 	}
