@@ -14,6 +14,7 @@ import (
 	"mdnhub/internal/account"
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/clock"
+	"mdnhub/internal/db"
 	"mdnhub/internal/message"
 	"mdnhub/internal/proxy"
 	"mdnhub/internal/rental"
@@ -48,6 +49,7 @@ type Handler struct {
 	Deps
 	commands map[string]command
 	limits   *limiter
+	outage   outageLog
 }
 
 // call is one authenticated API call.
@@ -151,7 +153,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	text, internal := errorText(err)
-	if internal {
+	switch {
+	case internal && errors.Is(db.Classify(err), db.ErrUnavailable):
+		// During an outage every call fails alike: one line now and then
+		// tells the operator, instead of one per call.
+		outcome = "unavailable"
+		h.outage.note(h.Log, name, err)
+	case internal:
 		outcome = "internal"
 		h.Log.Error("api command failed", "cmd", name, "err", err)
 	}

@@ -17,7 +17,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "mdnhub_api_requests_total",
-			Help: "API calls by command and outcome (ok, error, internal, limited).",
+			Help: "API calls by command and outcome (ok, error, internal, unavailable, limited).",
 		}, []string{"cmd", "outcome"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "mdnhub_api_request_duration_seconds",

@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -87,7 +88,9 @@ func New(d *db.DB, svc Services, o Options) (*Runner, error) {
 // handle registers fn as the worker of the job kind T, with River and for
 // RunPending.
 func handle[T river.JobArgs](workers *river.Workers, direct map[string]func(context.Context, []byte) error, fn func(context.Context, T) error) {
-	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[T]) error { return fn(ctx, job.Args) }))
+	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[T]) error {
+		return outageSnooze(fn(ctx, job.Args))
+	}))
 	var zero T
 	direct[zero.Kind()] = func(ctx context.Context, raw []byte) error {
 		var args T
@@ -96,6 +99,19 @@ func handle[T river.JobArgs](workers *river.Workers, direct map[string]func(cont
 		}
 		return fn(ctx, args)
 	}
+}
+
+// outageRetry is how soon a job that met an unavailable database runs again.
+const outageRetry = 5 * time.Second
+
+// outageSnooze turns a database outage into a short snooze: the job runs
+// again a few seconds later, without using up an attempt, instead of backing
+// off for minutes once the database is back.
+func outageSnooze(err error) error {
+	if errors.Is(db.Classify(err), db.ErrUnavailable) {
+		return river.JobSnooze(outageRetry)
+	}
+	return err
 }
 
 // Start begins working jobs until Stop.
