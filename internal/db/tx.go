@@ -97,16 +97,7 @@ func NoRows(err error) error {
 
 // Int64s reads a one-column result of integers and closes rows.
 func Int64s(rows *sql.Rows) ([]int64, error) {
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var v int64
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return Collect(rows, func(r Row) (v int64, err error) { return v, r.Scan(&v) })
 }
 
 // Snapshot runs fn in a read-only transaction that sees one consistent state
