@@ -137,8 +137,9 @@ type serviceLine struct {
 
 // readServicesCSV reads "name,price,ltr_price,ltr_short_price,lifetime"
 // lines; a first line starting with "name" is a header. It checks what can
-// be checked without the catalog (a name given once, amounts in dollars, a
-// duration, at most five columns) and reports each bad line by its line.
+// be checked without the catalog (a name given once and without commas, tabs
+// or line breaks, amounts in dollars, a duration, at most five columns) and
+// reports each bad line by its line.
 func readServicesCSV(path string) ([]serviceLine, error) {
 	var rows []serviceLine
 	seen := map[string]int{} // lower-cased name → its first line
@@ -159,6 +160,11 @@ func readServicesCSV(path string) ([]serviceLine, error) {
 		s := catalog.Service{Name: strings.TrimSpace(r[0]), Enabled: true}
 		if s.Name == "" {
 			return errors.New("name is empty")
+		}
+		// As the catalog will refuse it, and before the name is quoted
+		// unescaped below.
+		if strings.ContainsAny(s.Name, ",\t\r\n") {
+			return fmt.Errorf("name %q has a comma, tab or line break", s.Name)
 		}
 		if prev, dup := seen[strings.ToLower(s.Name)]; dup {
 			return fmt.Errorf("service %s is already on line %d", s.Name, prev)

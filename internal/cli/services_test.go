@@ -59,6 +59,8 @@ google,2.00
 ,1.00
 Lyft,1.00,1,1,1m,extra
 Ebay
+"Big
+Service",1.00
 `)
 		code, _, stderr := d.run(t, "services", "import", bad)
 		want := "mdnhub: " + bad + `:5: price: invalid amount "abc": use dollars with at most two decimals
@@ -67,6 +69,7 @@ Ebay
 ` + bad + `:8: name is empty
 ` + bad + `:9: 6 columns, want at most 5: name,price,ltr_price,ltr_short_price,lifetime
 ` + bad + `:10: price is empty
+` + bad + `:11: name "Big\nService" has a comma, tab or line break
 `
 		if code != 1 || stderr != want {
 			t.Fatalf("exit %d, stderr:\n%s\nwant:\n%s", code, stderr, want)
