@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"mdnhub/internal/db"
 )
@@ -28,9 +29,18 @@ func NewScheduler(d *db.DB) (*Scheduler, error) {
 	return &Scheduler{client: client}, nil
 }
 
-// schedule inserts a job due at at in the caller's transaction.
+// schedule inserts a job due at at in the caller's transaction. River
+// inserts every job given a time as 'scheduled', which only its elected
+// leader makes 'available', every few seconds and, after the leader was
+// killed, not before its lease has run out; a job already due (a callback's
+// first attempt) is made available at once, for any node to run. Its
+// scheduled_at stays at, which is what RunPending reads.
 func (s *Scheduler) schedule(ctx context.Context, tx *sql.Tx, args river.JobArgs, at time.Time) error {
-	_, err := s.client.InsertTx(ctx, tx, args, &river.InsertOpts{ScheduledAt: at})
+	res, err := s.client.InsertTx(ctx, tx, args, &river.InsertOpts{ScheduledAt: at})
+	if err != nil || at.After(time.Now()) || res.Job.State != rivertype.JobStateScheduled {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE river_job SET state = 'available' WHERE id = $1 AND state = 'scheduled'`, res.Job.ID)
 	return err
 }
 
