@@ -41,6 +41,10 @@ type User struct {
 	// RequestStatusFormat is FormatArray, FormatObject, or "" for the
 	// operator's default.
 	RequestStatusFormat string
+	// EmailConfirmed tells whether the address was confirmed by a link.
+	EmailConfirmed bool
+	// HasPassword tells whether the user can log in to the web site.
+	HasPassword bool
 }
 
 // Principal is an authenticated API caller, with the account settings that
@@ -89,6 +93,16 @@ var usernameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$`)
 
 // Create adds a user with no API key and a zero balance.
 func (s *Service) Create(ctx context.Context, username, email string) (User, error) {
+	var u User
+	err := s.db.Tx(ctx, func(tx *sql.Tx) (err error) {
+		u, err = s.create(ctx, tx, username, email)
+		return err
+	})
+	return u, err
+}
+
+// create checks and inserts a user inside tx.
+func (s *Service) create(ctx context.Context, tx *sql.Tx, username, email string) (User, error) {
 	if !usernameRE.MatchString(username) {
 		return User{}, fmt.Errorf("%w: user name must be 3 to 32 letters, digits, '.', '_' or '-'", ErrInvalid)
 	}
@@ -97,11 +111,9 @@ func (s *Service) Create(ctx context.Context, username, email string) (User, err
 		return User{}, fmt.Errorf("%w: %q is not an e-mail address", ErrInvalid, email)
 	}
 	u := User{Username: username, Email: strings.ToLower(email), Role: "user", CreatedAt: s.clock.Now().Unix()}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx,
-			`INSERT INTO users (username, login, email, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-			username, strings.ToLower(username), u.Email, u.CreatedAt).Scan(&u.ID)
-	})
+	err = tx.QueryRowContext(ctx,
+		`INSERT INTO users (username, login, email, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		username, strings.ToLower(username), u.Email, u.CreatedAt).Scan(&u.ID)
 	if db.IsUniqueViolation(err) {
 		return User{}, fmt.Errorf("%w: user name or e-mail already taken", db.ErrConflict)
 	}
@@ -159,12 +171,25 @@ func (s *Service) SetSuspended(ctx context.Context, userID int64, suspended bool
 		if n, _ := res.RowsAffected(); n == 0 {
 			return db.ErrNotFound
 		}
-		return nil
+		if suspended {
+			// A suspended account is logged out of the web site too.
+			_, err = tx.ExecContext(ctx, `DELETE FROM web_sessions WHERE user_id = $1`, userID)
+		}
+		return err
 	})
 	if err == nil {
 		s.cache.dropUser(userID)
 	}
 	return err
+}
+
+// userColumns are read into a User by fields.
+const userColumns = `id, username, email, role, suspended, balance_cents, api_key_hash IS NOT NULL, created_at,
+	request_status_format, email_confirmed_at IS NOT NULL, password_hash <> ''`
+
+func (u *User) fields() []any {
+	return []any{&u.ID, &u.Username, &u.Email, &u.Role, &u.Suspended, &u.BalanceCents, &u.HasAPIKey, &u.CreatedAt,
+		&u.RequestStatusFormat, &u.EmailConfirmed, &u.HasPassword}
 }
 
 // Find looks a user up by user name or e-mail, case-insensitively.
@@ -180,9 +205,8 @@ func (s *Service) Get(ctx context.Context, id int64) (User, error) {
 func (s *Service) find(ctx context.Context, where string, arg any) (User, error) {
 	var u User
 	err := s.db.R.QueryRowContext(ctx,
-		`SELECT id, username, email, role, suspended, balance_cents, api_key_hash IS NOT NULL, created_at, request_status_format
-		 FROM users WHERE `+where+` ORDER BY id LIMIT 1`, arg).
-		Scan(&u.ID, &u.Username, &u.Email, &u.Role, &u.Suspended, &u.BalanceCents, &u.HasAPIKey, &u.CreatedAt, &u.RequestStatusFormat)
+		`SELECT `+userColumns+` FROM users WHERE `+where+` ORDER BY id LIMIT 1`, arg).
+		Scan(u.fields()...)
 	return u, db.NoRows(err)
 }
 
@@ -197,25 +221,33 @@ func (s *Service) Balance(ctx context.Context, userID int64) (int64, error) {
 // stops working at once, in every process on the database. Only a hash of
 // the key is stored.
 func (s *Service) GenerateKey(ctx context.Context, userID int64) (string, error) {
-	raw := make([]byte, 16)
-	if _, err := rand.Read(raw); err != nil {
-		return "", err
-	}
-	key := hex.EncodeToString(raw)
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET api_key_hash = $1 WHERE id = $2`, hashKey(key), userID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return db.ErrNotFound
-		}
-		return nil
+	var key string
+	err := s.db.Tx(ctx, func(tx *sql.Tx) (err error) {
+		key, err = s.generateKey(ctx, tx, userID)
+		return err
 	})
 	if err != nil {
 		return "", err
 	}
 	s.cache.dropUser(userID)
+	return key, nil
+}
+
+// generateKey stores a new random API key's hash inside tx and returns the
+// key.
+func (s *Service) generateKey(ctx context.Context, tx *sql.Tx, userID int64) (string, error) {
+	raw := make([]byte, 16)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	key := hex.EncodeToString(raw)
+	res, err := tx.ExecContext(ctx, `UPDATE users SET api_key_hash = $1 WHERE id = $2`, hashKey(key), userID)
+	if err != nil {
+		return "", err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return "", db.ErrNotFound
+	}
 	return key, nil
 }
 

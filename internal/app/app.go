@@ -30,11 +30,13 @@ import (
 	"mdnhub/internal/gateway/sim"
 	"mdnhub/internal/inventory"
 	"mdnhub/internal/jobs"
+	"mdnhub/internal/mail"
 	"mdnhub/internal/message"
 	"mdnhub/internal/proxy"
 	"mdnhub/internal/proxy/redial"
 	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
+	"mdnhub/internal/web"
 )
 
 // App is one running mdnhub process.
@@ -50,7 +52,10 @@ type App struct {
 	Requests  *request.Service
 	Rentals   *rental.Service
 	Messages  *message.Service
-	Jobs      *jobs.Runner    // works the jobs (started by Serve)
+	Jobs      *jobs.Runner // works the jobs (started by Serve)
+	Web       *web.Server  // the web site, at http.addr beside the API
+	// Mailbox keeps the site's mail when mail.mailbox is on (the demo).
+	Mailbox   *mail.Mailbox
 	Scheduler *jobs.Scheduler // inserts jobs, for the services
 	Gateways  *gateway.Registry
 	Sim       *sim.Simulator
@@ -141,6 +146,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 		d.Close()
 		return nil, err
 	}
+	if err := a.buildWeb(); err != nil {
+		d.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -166,6 +175,7 @@ func (a *App) Handler() http.Handler {
 	if a.Config.HTTP.MetricsToken != "" {
 		mux.Handle("GET /metrics", a.metricsHandler())
 	}
+	mux.Handle("/", a.Web.Handler())
 	return cleanPaths(mux)
 }
 

@@ -32,6 +32,8 @@ type Config struct {
 	Sim       Sim
 	Catalog   Catalog
 	Log       Log
+	Web       Web
+	Mail      Mail
 	Gateways  Gateways
 
 	// origin maps a key to where its value was set ("mdnhub.conf:7",
@@ -158,6 +160,25 @@ type Catalog struct {
 	AvailabilityRefresh time.Duration `key:"catalog.availability_refresh" help:"how often availability counts are recomputed"`
 }
 
+// Web configures the web site (served at http.addr beside the API).
+type Web struct {
+	BaseURL       string        `key:"web.base_url" help:"the site's address as customers reach it, for links in e-mails (empty: the address of each request)"`
+	SessionTTL    time.Duration `key:"web.session_ttl" help:"how long a web login lasts"`
+	SecureCookies string        `key:"web.secure_cookies" help:"auto (Secure over TLS or behind a trusted proxy that says https), always, or never"`
+	TrustProxy    bool          `key:"web.trust_proxy" help:"trust X-Forwarded-Proto from the reverse proxy in front"`
+}
+
+// Mail is the SMTP server the web site sends its e-mails through.
+type Mail struct {
+	SMTPHost     string `key:"mail.smtp_host" help:"SMTP server host (empty: no mail; sign-up and resets are unavailable)"`
+	SMTPPort     int    `key:"mail.smtp_port" help:"SMTP server port"`
+	SMTPUser     string `key:"mail.smtp_user" help:"SMTP user name (empty: no authentication)"`
+	SMTPPassword string `key:"mail.smtp_password" secret:"true" help:"SMTP password"`
+	From         string `key:"mail.from" help:"sender address of the site's e-mails"`
+	TLS          string `key:"mail.tls" help:"starttls, tls (implicit, port 465) or none"`
+	Mailbox      bool   `key:"mail.mailbox" help:"keep the site's mail in a page at /mailbox instead of sending it (the demo; never on a public site)"`
+}
+
 // Log configures logging.
 type Log struct {
 	Level  string `key:"log.level" help:"debug, info, warn or error"`
@@ -179,5 +200,7 @@ func Default() Config {
 		Sim:     Sim{Enabled: false, MinDelay: 3 * time.Second, MaxDelay: 12 * time.Second, ActivationDelay: 10 * time.Second},
 		Catalog: Catalog{AvailabilityRefresh: 30 * time.Second},
 		Log:     Log{Level: "info", Format: "text"},
+		Web:     Web{SessionTTL: 30 * 24 * time.Hour, SecureCookies: "auto"},
+		Mail:    Mail{SMTPPort: 587, TLS: "starttls"},
 	}
 }

@@ -66,6 +66,27 @@ func (c *Config) Validate() error {
 	if c.API.AuthCacheMax < 0 {
 		bad("api.auth_cache_size", "must not be negative")
 	}
+	if c.Web.SessionTTL < time.Minute {
+		bad("web.session_ttl", "must be at least 1m")
+	}
+	switch c.Web.SecureCookies {
+	case "auto", "always", "never":
+	default:
+		bad("web.secure_cookies", "must be auto, always or never")
+	}
+	if c.Mail.SMTPHost != "" {
+		if c.Mail.From == "" {
+			bad("mail.from", "required with mail.smtp_host")
+		}
+		if c.Mail.SMTPPort < 1 || c.Mail.SMTPPort > 65535 {
+			bad("mail.smtp_port", "must be a port number")
+		}
+		switch c.Mail.TLS {
+		case "starttls", "tls", "none":
+		default:
+			bad("mail.tls", "must be starttls, tls or none")
+		}
+	}
 	if c.Requests.MaxOpen < 1 {
 		bad("requests.max_open", "must be at least 1")
 	}
