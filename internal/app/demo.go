@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"mdnhub/internal/account"
 	"mdnhub/internal/areacode"
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/db"
@@ -31,7 +32,17 @@ type DemoSeed struct {
 	// KeyFile holds the demo user's API key beside the database, so that
 	// every run on the same database shows the same key.
 	KeyFile string
+	// Password is the demo user's web password; Operator and
+	// OperatorPassword log in to the operator's pages.
+	Password, Operator, OperatorPassword string
 }
+
+// The demo's web logins (the demo is not a public site).
+const (
+	DemoPassword         = "demo-password"
+	DemoOperator         = "operator"
+	DemoOperatorPassword = "operator-password"
+)
 
 // DemoServices are the sample services with their prices in cents: one-time,
 // 30-day rental, 3-day rental.
@@ -150,7 +161,34 @@ func SeedDemo(ctx context.Context, a *App) (DemoSeed, error) {
 	if seed.APIKey, err = demoKey(ctx, a, u.ID, seed.KeyFile); err != nil {
 		return seed, err
 	}
+	seed.Password, seed.Operator, seed.OperatorPassword = DemoPassword, DemoOperator, DemoOperatorPassword
+	if err := demoLogin(ctx, a, u, DemoPassword); err != nil {
+		return seed, err
+	}
+	op, err := a.Accounts.Find(ctx, DemoOperator)
+	if errors.Is(err, db.ErrNotFound) {
+		if op, err = a.Accounts.Create(ctx, DemoOperator, "operator@example.com"); err == nil {
+			err = a.Accounts.SetRole(ctx, op.ID, "admin")
+		}
+	}
+	if err != nil {
+		return seed, err
+	}
+	if err := demoLogin(ctx, a, op, DemoOperatorPassword); err != nil {
+		return seed, err
+	}
 	return seed, a.Catalog.Refresh(ctx)
+}
+
+// demoLogin gives a demo account its web password and a confirmed address,
+// unless it has a password already (one changed on the site stays).
+func demoLogin(ctx context.Context, a *App, u account.User, password string) error {
+	if !u.HasPassword {
+		if err := a.Accounts.SetPassword(ctx, u.ID, password); err != nil {
+			return err
+		}
+	}
+	return a.Accounts.ConfirmAddress(ctx, u.ID)
 }
 
 // demoKey returns the demo user's API key: the one kept in keyFile when it

@@ -70,6 +70,7 @@ func demoDefaults(cfg config.Config) map[string]string {
 		"proxy.enabled":    "true",
 		"proxy.socks_addr": net.JoinHostPort(host, "0"),
 		"proxy.http_addr":  net.JoinHostPort(host, "0"),
+		"mail.mailbox":     "true",
 	}
 }
 
@@ -92,10 +93,12 @@ mdnhub demo is running on http://%s
   %d services, %d simulator numbers; the simulator texts a code a few seconds after each reservation.
   %s
 
+  Web site: http://%s/  (log in as %s / %s; operator: %s / %s; mail: http://%s/mailbox)
+
   user:    %s
   api_key: %s
 
-Try (the quick tour in README.md has more):
+Try the API (the quick tour in README.md has more):
   export K=%s B='%s?user=%s&api_key=%s'
   curl "$B&cmd=balance"
   curl "$B&cmd=request&service=Google"
@@ -103,6 +106,7 @@ Try (the quick tour in README.md has more):
   curl "$B&cmd=read_sms&id=<id>&wait=30"
 
 Stop with Ctrl-C.
-`, addr, s.DBPath, data, s.Services, s.Numbers, proxyLine, s.User, s.APIKey,
+`, addr, s.DBPath, data, s.Services, s.Numbers, proxyLine,
+		addr, s.User, s.Password, s.Operator, s.OperatorPassword, addr, s.User, s.APIKey,
 		s.APIKey, base, s.User, s.APIKey)
 }
