@@ -64,9 +64,10 @@ func Signature(secret string, body []byte) string {
 
 // Attempt makes one delivery attempt of an event (the delivery job). attempt
 // is the number of attempts the job expects already made; a job that is
-// stale (the event moved on, or another attempt holds it) does nothing. On
-// failure it schedules the next attempt after the retry interval, in the same
-// transaction that records the failure, until the attempts are used up.
+// stale (the event moved on) does nothing, and one whose attempt another run
+// still claims gets ErrClaimed, to run again later. On failure it schedules
+// the next attempt after the retry interval, in the same transaction that
+// records the failure, until the attempts are used up.
 func (d *Dispatcher) Attempt(ctx context.Context, eventID, attempt int64) error {
 	now := d.clock.Now()
 	var (
@@ -82,7 +83,7 @@ func (d *Dispatcher) Attempt(ctx context.Context, eventID, attempt int64) error 
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return errStale
+			return claimedOrStale(ctx, tx, eventID, attempt)
 		}
 		return tx.QueryRowContext(ctx, `SELECT e.user_id, e.event, e.payload, e.delivery_id, u.callback_url, u.callback_secret
 			FROM callback_events e JOIN users u ON u.id = e.user_id WHERE e.id = $1`, eventID).
@@ -99,6 +100,34 @@ func (d *Dispatcher) Attempt(ctx context.Context, eventID, attempt int64) error 
 }
 
 var errStale = errors.New("stale delivery job")
+
+// claimedOrStale tells why a job could not claim its attempt: another run
+// of the same attempt holds the claim (ErrClaimed, the job must come back),
+// or the event has moved on (errStale, the job is done).
+func claimedOrStale(ctx context.Context, tx *sql.Tx, eventID, attempt int64) error {
+	var status string
+	var attempts int64
+	var until sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT status, attempts, claim_until FROM callback_events WHERE id = $1`, eventID).
+		Scan(&status, &attempts, &until)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return errStale
+	case err != nil:
+		return err
+	case status == "sending" && attempts == attempt:
+		return fmt.Errorf("%w: event %d, until %s", ErrClaimed, eventID, time.Unix(until.Int64, 0).UTC().Format(time.RFC3339))
+	}
+	return errStale
+}
+
+// ErrClaimed is Attempt's error when the attempt its job makes is claimed by
+// an earlier run whose outcome is not recorded: that run may still be going
+// on another node, or it died, or could not write its outcome. The job must
+// run again once the claim has run out (at most the callback timeout and a
+// minute after the claim began), not end: nothing else would deliver the
+// event.
+var ErrClaimed = errors.New("callback event claimed by an unfinished attempt")
 
 // post sends one attempt: the event's fields as a form, "event" first.
 func (d *Dispatcher) post(ctx context.Context, event, payload, deliveryID, target, secret string, now time.Time) (int, error) {
