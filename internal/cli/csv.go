@@ -1,74 +1,28 @@
 package cli
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
-	"mdnhub/internal/areacode"
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/inventory"
 	"mdnhub/internal/money"
 )
 
 // readCSV calls row with every record of the CSV file at path ("-":
-// standard input) and the line the record starts on. Comment lines (#) and
-// blank lines are skipped but counted, so the line is the one an editor
-// shows. Every bad record is reported, each as "file:line: problem", up to
-// a limit; a quoting error ends the reading, since the lines after it cannot
-// be trusted to be split right.
+// standard input) and the line the record starts on, through
+// inventory.ReadCSV (the reading the web site's import shares): comment and
+// blank lines counted, every bad record reported as "file:line: problem".
 func readCSV(path string, row func(line int, fields []string) error) error {
-	name := csvName(path)
-	var r io.Reader = os.Stdin
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		r = f
+	var err error
+	if ferr := readCSVFile(path, func(r io.Reader) { err = inventory.ReadCSV(csvName(path), r, row) }); ferr != nil {
+		return ferr
 	}
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	cr.Comment = '#'
-	const shown = 20
-	var errs []error
-	bad := 0
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			errs = append(errs, fmt.Errorf("%s:%d: column %d: %w", name, pe.Line, pe.Column, pe.Err))
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		line, _ := cr.FieldPos(0)
-		if line == 1 {
-			// Spreadsheets save "CSV UTF-8" with a byte order mark, which
-			// would hide the header and spoil the first value.
-			rec[0] = strings.TrimPrefix(rec[0], "\ufeff")
-		}
-		if err := row(line, rec); err != nil {
-			if bad++; bad <= shown {
-				errs = append(errs, fmt.Errorf("%s:%d: %w", name, line, err))
-			}
-		}
-	}
-	if bad > shown {
-		errs = append(errs, fmt.Errorf("%s: %d more bad lines", name, bad-shown))
-	}
-	return errors.Join(errs...)
+	return err
 }
 
 // csvName is how errors name the file at path.
@@ -79,54 +33,35 @@ func csvName(path string) string {
 	return path
 }
 
-// readNumbersCSV reads "mdn,carrier,state,gateway,short_rental" lines; a
-// first line starting with "mdn" is a header, and every column but mdn may
-// be empty or missing. It checks every line as the inventory will (so that
-// nothing is stored from a bad file) and reports each bad one by its line.
+// readNumbersCSV reads the numbers file at path ("-": standard input) with
+// inventory.ReadNumbersCSV: "mdn,carrier,state,gateway,short_rental" lines,
+// every bad one reported by its line, nothing returned to store from a bad
+// file.
 func readNumbersCSV(path string) ([]inventory.Import, error) {
-	var items []inventory.Import
-	seen := map[string]int{} // MDN → the line it was first given on
-	first := true
-	err := readCSV(path, func(line int, r []string) error {
-		col := func(k int) string {
-			if k < len(r) {
-				return strings.TrimSpace(r[k])
-			}
-			return ""
-		}
-		if first {
-			first = false
-			if strings.EqualFold(col(0), "mdn") {
-				return nil
-			}
-		}
-		if len(r) > 5 {
-			return fmt.Errorf("%d columns, want at most 5: mdn,carrier,state,gateway,short_rental", len(r))
-		}
-		if col(0) == "" {
-			return errors.New("mdn is empty")
-		}
-		mdn, err := inventory.NormalizeMDN(col(0))
-		if err != nil {
-			return fmt.Errorf("mdn %q is not a US number: 11 digits starting with 1, or 10 without it", col(0))
-		}
-		if prev, dup := seen[mdn]; dup {
-			return fmt.Errorf("mdn %s is already on line %d", mdn, prev)
-		}
-		seen[mdn] = line
-		if st := col(2); st != "" && !areacode.ValidState(st) {
-			return fmt.Errorf("state %q is not a US state abbreviation such as NY", st)
-		}
-		short := false
-		if v := col(4); v != "" {
-			if short, err = strconv.ParseBool(v); err != nil {
-				return fmt.Errorf("short_rental must be true or false, got %q", v)
-			}
-		}
-		items = append(items, inventory.Import{MDN: mdn, Carrier: col(1), State: strings.ToUpper(col(2)), Gateway: col(3), ShortRental: short})
-		return nil
-	})
+	var (
+		items []inventory.Import
+		err   error
+	)
+	rerr := readCSVFile(path, func(r io.Reader) { items, err = inventory.ReadNumbersCSV(csvName(path), r) })
+	if rerr != nil {
+		return nil, rerr
+	}
 	return items, err
+}
+
+// readCSVFile hands read the file at path ("-": standard input).
+func readCSVFile(path string, read func(io.Reader)) error {
+	if path == "-" {
+		read(os.Stdin)
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	read(f)
+	return nil
 }
 
 // serviceLine is one service read from a CSV file, with its line.
