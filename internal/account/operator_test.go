@@ -1,0 +1,105 @@
+package account_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"mdnhub/internal/account"
+	"mdnhub/internal/clock"
+	"mdnhub/internal/db"
+	"mdnhub/internal/db/dbtest"
+)
+
+// The operator's user list: search by name or address (LIKE's own
+// characters taken literally), paged by id; the total of balances; the
+// ledger paged; an API key revoked at once.
+func TestOperatorQueries(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		s := account.NewService(d, clock.NewFake(time.Unix(1000, 0)), time.Minute, 100)
+		alice, _ := s.Create(ctx, "alice", "alice@example.com")
+		bob, _ := s.Create(ctx, "bob", "bob@Shop.example")
+		alex, _ := s.Create(ctx, "al_ex", "alex@x.example")
+		names := func(query string, after int64, limit int) []string {
+			t.Helper()
+			us, err := s.Search(ctx, query, after, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, u := range us {
+				out = append(out, u.Username)
+			}
+			return out
+		}
+		for _, c := range []struct {
+			query string
+			after int64
+			limit int
+			want  []string
+		}{
+			{"", 0, 10, []string{"alice", "bob", "al_ex"}},
+			{"AL", 0, 10, []string{"alice", "al_ex"}},
+			{"l_", 0, 10, []string{"al_ex"}}, // not "alice"
+			{"%", 0, 10, nil},
+			{"shop", 0, 10, []string{"bob"}},
+			{"", alice.ID, 1, []string{"bob"}},
+			{"", bob.ID, 10, []string{"al_ex"}},
+			{"", alex.ID, 10, nil},
+		} {
+			if got := names(c.query, c.after, c.limit); !equal(got, c.want) {
+				t.Errorf("Search(%q, %d, %d) = %v, want %v", c.query, c.after, c.limit, got, c.want)
+			}
+		}
+
+		for _, amount := range []int64{500, 250, 125} {
+			if _, err := s.Credit(ctx, alice.ID, amount, "wire"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.Credit(ctx, bob.ID, 100, "wire")
+		if sum, err := s.TotalBalance(ctx); err != nil || sum != 975 {
+			t.Fatalf("total balance %d, %v", sum, err)
+		}
+		page, err := s.EntriesBefore(ctx, alice.ID, 0, 2)
+		if err != nil || len(page) != 2 || page[0].AmountCents != 125 || page[1].AmountCents != 250 {
+			t.Fatalf("first page %+v, %v", page, err)
+		}
+		page, err = s.EntriesBefore(ctx, alice.ID, page[1].ID, 2)
+		if err != nil || len(page) != 1 || page[0].AmountCents != 500 {
+			t.Fatalf("second page %+v, %v", page, err)
+		}
+
+		key, err := s.GenerateKey(ctx, alice.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Authenticate(ctx, "alice", key); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RevokeKey(ctx, alice.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Authenticate(ctx, "alice", key); !errors.Is(err, account.ErrUnauthorized) {
+			t.Fatalf("a revoked key: %v", err)
+		}
+		if u, _ := s.Get(ctx, alice.ID); u.HasAPIKey {
+			t.Fatal("the user still has a key")
+		}
+		if err := s.RevokeKey(ctx, 999); !errors.Is(err, db.ErrNotFound) {
+			t.Fatalf("unknown user: %v", err)
+		}
+	})
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
