@@ -49,6 +49,12 @@ func NewOutbox(d *db.DB, sched Scheduler, priorityAlias bool) *Outbox {
 // Record writes an event for a user, with its delivery job, in the caller's
 // transaction. Users without a callback URL get no event.
 func (o *Outbox) Record(ctx context.Context, tx *sql.Tx, userID int64, event string, now int64, fields ...Field) error {
+	_, err := o.record(ctx, tx, userID, event, now, fields...)
+	return err
+}
+
+// record is Record returning the ids of the events it wrote.
+func (o *Outbox) record(ctx context.Context, tx *sql.Tx, userID int64, event string, now int64, fields ...Field) ([]int64, error) {
 	names := []string{event}
 	if event == EventPremiumRequest && o.priorityAlias {
 		names = append(names, EventPriorityRequest)
@@ -59,8 +65,9 @@ func (o *Outbox) Record(ctx context.Context, tx *sql.Tx, userID int64, event str
 	}
 	payload, err := json.Marshal(pairs)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var ids []int64
 	for _, name := range names {
 		var id int64
 		err := tx.QueryRowContext(ctx,
@@ -68,16 +75,17 @@ func (o *Outbox) Record(ctx context.Context, tx *sql.Tx, userID int64, event str
 			 SELECT id, $2, $3, $4, $5, 'pending', callback_url FROM users WHERE id = $1 AND callback_url <> ''
 			 RETURNING id`, userID, name, string(payload), now, newDeliveryID()).Scan(&id)
 		if err == sql.ErrNoRows {
-			return nil
+			return ids, nil
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := o.sched.ScheduleCallback(ctx, tx, id, 0, time.Unix(now, 0)); err != nil {
-			return err
+			return nil, err
 		}
+		ids = append(ids, id)
 	}
-	return nil
+	return ids, nil
 }
 
 // Subscribed tells which of the users have a callback URL, so a batch of
