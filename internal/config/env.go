@@ -32,6 +32,7 @@ var notSettings = []string{
 	"MDNHUB_BENCH_FRONT_CHILD",
 	"MDNHUB_MODEL_SEED",  // internal/check model test: the seed to replay
 	"MDNHUB_MODEL_STEPS", // and its number of steps
+	"MDNHUB_CRASH_SEED",  // e2e crash test: the seed to replay
 }
 
 // EnvWarnings returns one warning for every MDNHUB_* variable in environ
