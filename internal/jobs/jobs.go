@@ -68,6 +68,12 @@ func New(d *db.DB, svc Services, o Options) (*Runner, error) {
 		FetchPollInterval: o.PollInterval,
 		FetchCooldown:     min(o.PollInterval, 100*time.Millisecond),
 		MaxAttempts:       25,
+		// A job a node had fetched when it died is handed back this long
+		// after its attempt began, instead of River's hour. River cancels
+		// a job at its JobTimeout (a minute) and leaves kinds with a longer
+		// Timeout (redials) alone until theirs has passed, so no job still
+		// running is run twice; a callback attempt is guarded by its claim.
+		RescueStuckJobsAfter: RescueAfter,
 		// Periodic jobs run on the elected leader only: once per cluster.
 		PeriodicJobs: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(15*time.Second),
@@ -84,6 +90,11 @@ func New(d *db.DB, svc Services, o Options) (*Runner, error) {
 	}
 	return &Runner{client: client, db: d, direct: direct}, nil
 }
+
+// RescueAfter is how long after its attempt began a job left 'running' by a
+// node that died is run again (by the leader's rescuer, which looks every
+// 30 s).
+const RescueAfter = 2 * time.Minute
 
 // handle registers fn as the worker of the job kind T, with River and for
 // RunPending.
