@@ -164,6 +164,9 @@ func (w *fzWorld) peer(address string, c net.Conn) {
 	switch address {
 	case fzHTTPUpstream:
 		req, err := http.ReadRequest(br)
+		if errors.Is(err, io.EOF) {
+			return // hung up before asking anything
+		}
 		if err != nil {
 			w.violation("bob's upstream got no valid CONNECT: %v", err)
 			return
@@ -189,8 +192,14 @@ func (w *fzWorld) peer(address string, c net.Conn) {
 // destination is public (a name is allowed: dave's upstream resolves).
 func (w *fzWorld) socksUpstream(br *bufio.Reader, c net.Conn) bool {
 	var hdr [2]byte
-	if _, err := io.ReadFull(br, hdr[:]); err != nil || hdr[0] != 5 {
-		w.violation("dave's upstream got no SOCKS5 greeting")
+	if _, err := io.ReadFull(br, hdr[:]); err != nil {
+		// Hanging up first is allowed: x/net/proxy dials before it checks
+		// the destination, and gives up on a name it cannot send (one
+		// with a ']').
+		return false
+	}
+	if hdr[0] != 5 {
+		w.violation("dave's upstream got %q, not a SOCKS5 greeting", hdr[:])
 		return false
 	}
 	if _, err := io.ReadFull(br, make([]byte, hdr[1])); err != nil {
