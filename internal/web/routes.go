@@ -28,6 +28,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /account/callback", s.user(s.callbackSet))
 	m.HandleFunc("POST /account/format", s.user(s.formatSet))
 
+	s.customerRoutes()
+
 	if s.Mailbox != nil {
 		m.HandleFunc("GET /mailbox", s.mailbox)
 	}

@@ -1,0 +1,323 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"mdnhub/internal/account"
+	"mdnhub/internal/areacode"
+	"mdnhub/internal/callback"
+	"mdnhub/internal/catalog"
+	"mdnhub/internal/db"
+	"mdnhub/internal/inventory"
+	"mdnhub/internal/message"
+	"mdnhub/internal/money"
+	"mdnhub/internal/proxy"
+	"mdnhub/internal/rental"
+	"mdnhub/internal/request"
+)
+
+// customerRoutes registers the customers' pages: numbers for one code,
+// long-term rentals, the message log, the request history, the balance,
+// proxies and the callback delivery log. Every page is the logged-in
+// user's own; another user's request, rental, message or proxy rental is
+// "no such page".
+func (s *Server) customerRoutes() {
+	m := s.mux
+	m.HandleFunc("GET /numbers", s.user(s.custNumbers))
+	m.HandleFunc("POST /numbers", s.user(s.custNumberCreate))
+	m.HandleFunc("GET /numbers/{id}", s.user(s.custNumber))
+	m.HandleFunc("GET /numbers/{id}/events", s.user(s.custNumberEvents))
+	m.HandleFunc("POST /numbers/{id}/reject", s.user(s.custNumberReject))
+	m.HandleFunc("POST /numbers/{id}/sms", s.user(s.custNumberReply))
+
+	m.HandleFunc("GET /rentals", s.user(s.custRentals))
+	m.HandleFunc("POST /rentals", s.user(s.custRentalCreate))
+	m.HandleFunc("GET /rentals/{id}", s.user(s.custRental))
+	m.HandleFunc("GET /rentals/{id}/release", s.user(s.custRentalReleasePage))
+	m.HandleFunc("POST /rentals/{id}/{action}", s.user(s.custRentalAction))
+
+	m.HandleFunc("GET /messages", s.user(s.custMessages))
+	m.HandleFunc("GET /messages/{id}", s.user(s.custMessage))
+	m.HandleFunc("GET /requests", s.user(s.custRequests))
+	m.HandleFunc("GET /balance", s.user(s.custBalance))
+
+	m.HandleFunc("GET /proxies", s.user(s.custProxies))
+	m.HandleFunc("POST /proxies", s.user(s.custProxyRent))
+	m.HandleFunc("GET /proxies/{id}", s.user(s.custProxy))
+	m.HandleFunc("POST /proxies/{id}/swap", s.user(s.custProxySwap))
+	m.HandleFunc("POST /proxies/{id}/redial", s.user(s.custProxyRedial))
+
+	m.HandleFunc("GET /account/callbacks", s.user(s.custCallbacks))
+	m.HandleFunc("POST /account/callbacks/test", s.user(s.custCallbackTest))
+	m.HandleFunc("POST /account/callbacks/{id}/redeliver", s.user(s.custCallbackRedeliver))
+}
+
+// custRefusalTexts are the texts of the domain's refusals, the API's own words
+// (internal/api/errors.go), so a customer reads on the site what their
+// client program reads.
+var custRefusalTexts = map[error]string{
+	inventory.ErrNoneAvailable:  "No numbers available, retry later",
+	inventory.ErrMDNUnavailable: "The MDN is not available",
+	request.ErrTooManyOpen:      "Too many open requests",
+	request.ErrHasMessages:      "Unable to reject an MDN that already received a message",
+	catalog.ErrUnknownService:   "Invalid service name",
+
+	rental.ErrEnded:            "Rental has ended",
+	rental.ErrDuration:         "Duration must be 3 or 30",
+	rental.ErrNoShortRental:    "3-day rentals are not available for this service",
+	rental.ErrNotShort:         "This MDN does not support 3-day rentals",
+	rental.ErrAwaiting:         "Rental is awaiting an MDN",
+	rental.ErrReserveUnlimited: "Reservations are only available for the Unlimited service",
+	rental.ErrAlreadyReported:  "Already reported",
+	rental.ErrNoReport:         "No report for this MDN",
+	rental.ErrNotSwitchable:    "Only rentals of the Unknown or Unlimited service can switch service",
+	rental.ErrNotFresh:         "The MDN is not available for this service",
+	rental.ErrForwarding:       "Call forwarding is not supported for this MDN",
+	rental.ErrNoRental:         "No rental for this MDN and service",
+
+	message.ErrNotHolder:     "The MDN is not held by you",
+	message.ErrNoRecentSMS:   "No incoming messages within past 30 minutes",
+	message.ErrOffline:       "MDN is offline",
+	message.ErrTooLong:       "Message too long",
+	message.ErrEmptyText:     "Write the message first",
+	message.ErrNotAccepted:   "Message was not accepted for delivery",
+	message.ErrCannotSend:    "Sending SMS is not supported for this MDN",
+	message.ErrBadRecipient:  "Invalid to: must be a phone number or short code",
+	message.ErrRequestClosed: "The request no longer holds its number",
+
+	proxy.ErrNoPort:          "Invalid port",
+	proxy.ErrMinDuration:     "Minimum duration is 60 minutes",
+	proxy.ErrDurationTooLong: "Invalid duration: at most 129600 minutes (90 days)",
+	proxy.ErrNotExclusive:    "Unable to rent the port exclusively",
+	proxy.ErrPortFull:        "The port is not available",
+	proxy.ErrNoPorts:         "No ports available, retry later",
+	proxy.ErrAlreadyRenting:  "You already rent this port",
+	proxy.ErrEnded:           "Proxy rental has ended",
+	proxy.ErrNoExclusive:     "No exclusive port rental",
+	proxy.ErrNoRedial:        "This port cannot be redialled",
+	proxy.ErrSamePort:        "The rental is already on this port",
+	proxy.ErrServiceRequired: "Missing parameter: service",
+	proxy.ErrServiceTooLong:  "Invalid service: at most 64 characters, no commas",
+
+	callback.ErrNoCallback: "Set a callback URL first.",
+}
+
+// custNotFound are the domain's answers for something that is not the user's
+// (or does not exist): the page is then "no such page".
+var custNotFound = []error{request.ErrNotFound, rental.ErrNotFound, message.ErrNotFound, proxy.ErrNotFound, db.ErrNotFound}
+
+// custFieldError is a refusal of a form found before the domain is asked, with
+// the API's wording of the parameter's rule.
+type custFieldError struct{ text string }
+
+func (e *custFieldError) Error() string { return e.text }
+
+// custRefusal turns a domain error into the status and text a customer sees;
+// ok is false for an error that is not the customer's doing (a fault).
+func custRefusal(err error) (status int, text string, ok bool) {
+	var fe *custFieldError
+	var funds *account.InsufficientFundsError
+	var closed *request.ClosedError
+	switch {
+	case errors.As(err, &fe):
+		return http.StatusBadRequest, fe.text, true
+	case errors.As(err, &funds):
+		return http.StatusPaymentRequired, "Insufficient funds. Your balance is $" + money.Text(funds.BalanceCents), true
+	case errors.As(err, &closed):
+		// Every refusal of a reject starts "Unable to reject an MDN".
+		return http.StatusConflict, "Unable to reject an MDN with status " + closed.Status, true
+	}
+	for _, nf := range custNotFound {
+		if errors.Is(err, nf) {
+			return http.StatusNotFound, "There is no such page.", true
+		}
+	}
+	for target, text := range custRefusalTexts {
+		if errors.Is(err, target) {
+			return http.StatusBadRequest, text, true
+		}
+	}
+	return 0, "", false
+}
+
+// custFail answers a request whose action failed with err: a refusal
+// re-renders the page through again (or shows "no such page"), a fault is
+// logged and shown as such.
+func (s *Server) custFail(w http.ResponseWriter, r *http.Request, err error, what string, again func(status int, text string)) {
+	status, text, ok := custRefusal(err)
+	switch {
+	case ok && status == http.StatusNotFound:
+		s.fail(w, r, http.StatusNotFound, text)
+	case ok && again != nil:
+		again(status, text)
+	case ok:
+		s.fail(w, r, status, text)
+	case errors.Is(db.Classify(err), db.ErrUnavailable):
+		s.Log.Warn("web: "+what+" failed", "err", err)
+		s.fail(w, r, http.StatusServiceUnavailable, "The service is temporarily unavailable; please retry in a moment.")
+	default:
+		s.Log.Error("web: "+what+" failed", "err", err)
+		s.fail(w, r, http.StatusInternalServerError, "That failed; please try again.")
+	}
+}
+
+// custID reads the {id} of a path; a malformed one names nothing.
+func custID(r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// custRedirect redirects to path with a notice, after a change (POST, then GET).
+func custRedirect(w http.ResponseWriter, r *http.Request, path, notice string) {
+	if notice != "" {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		path += sep + "notice=" + url.QueryEscape(notice)
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// custService reads a service field: its catalog entry, or the API's refusal.
+func (s *Server) custService(r *http.Request, field string) (catalog.Service, error) {
+	name := strings.TrimSpace(r.PostFormValue(field))
+	if name == "" {
+		return catalog.Service{}, &custFieldError{"Choose a service."}
+	}
+	svc, err := s.Catalog.Lookup(r.Context(), name)
+	if errors.Is(err, catalog.ErrUnknownService) {
+		if len(name) > 64 {
+			name = name[:64]
+		}
+		return svc, &custFieldError{"Invalid service name " + name}
+	}
+	return svc, err
+}
+
+// custTarget reads which number a form asks for, as the API does: mdn wins
+// over areacode, which wins over state; with an area code the state is
+// derived from it.
+func custTarget(r *http.Request) (mdn, area, state string, err error) {
+	if v := strings.TrimSpace(r.PostFormValue("mdn")); v != "" {
+		m, err := inventory.NormalizeMDN(v)
+		if len(v) > 32 || err != nil {
+			return "", "", "", &custFieldError{"Invalid mdn: must be an 11-digit US number"}
+		}
+		return m, "", "", nil
+	}
+	if v := strings.TrimSpace(r.PostFormValue("areacode")); v != "" {
+		if !inventory.ValidAreaCode(v) {
+			return "", "", "", &custFieldError{"Invalid area code: must be 3 digits"}
+		}
+		st, _ := areacode.State(v)
+		return "", v, st, nil
+	}
+	if v := strings.TrimSpace(r.PostFormValue("state")); v != "" {
+		if !areacode.ValidState(v) {
+			return "", "", "", &custFieldError{"Invalid state: must be a 2-letter US state abbreviation"}
+		}
+		return "", "", strings.ToUpper(v), nil
+	}
+	return "", "", "", nil
+}
+
+// custPager is the way to the neighbouring pages of a keyset-paged list.
+type custPager struct {
+	First, Newer, Older string // links; "" when there is no such page
+}
+
+// custLink is path with the query q and one cursor parameter.
+func custLink(path string, q url.Values, key, cursor string) string {
+	v := url.Values{}
+	for k, vs := range q {
+		if k != "before" && k != "after" && k != "notice" && len(vs) > 0 && vs[0] != "" {
+			v.Set(k, vs[0])
+		}
+	}
+	if key != "" {
+		v.Set(key, cursor)
+	}
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
+}
+
+// custIDCursor reads an id cursor parameter (0 when absent or malformed).
+func custIDCursor(q url.Values, key string) int64 {
+	id, err := strconv.ParseInt(q.Get(key), 10, 64)
+	if err != nil || id < 0 {
+		return 0
+	}
+	return id
+}
+
+// custIDPager builds the links of an id-keyed page.
+func custIDPager(path string, q url.Values, hasNewer, hasOlder bool, newer, older int64) custPager {
+	var p custPager
+	if hasNewer {
+		p.First = custLink(path, q, "", "")
+		p.Newer = custLink(path, q, "after", strconv.FormatInt(newer, 10))
+	}
+	if hasOlder {
+		p.Older = custLink(path, q, "before", strconv.FormatInt(older, 10))
+	}
+	return p
+}
+
+// custLeft is a time left, as the pages show it: 14:05, 1:02:03, 3d 4h.
+func custLeft(seconds int64) string {
+	if seconds <= 0 {
+		return "0:00"
+	}
+	d, h, m, s := seconds/86400, seconds%86400/3600, seconds%3600/60, seconds%60
+	switch {
+	case d > 0:
+		return strconv.FormatInt(d, 10) + "d " + strconv.FormatInt(h, 10) + "h"
+	case h > 0:
+		return strconv.FormatInt(h, 10) + ":" + custTwo(m) + ":" + custTwo(s)
+	}
+	return strconv.FormatInt(m, 10) + ":" + custTwo(s)
+}
+
+func custTwo(n int64) string {
+	if n < 10 {
+		return "0" + strconv.FormatInt(n, 10)
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// custSMS is a message as the pages show it, its code marked: Before, PIN
+// and After are the text around the first occurrence of the code.
+type custSMS struct {
+	message.LogEntry
+	Before, After string
+	Outbound      bool
+	Billing       bool
+}
+
+func custSMSOf(e message.LogEntry) custSMS {
+	v := custSMS{LogEntry: e, Before: e.Text, Outbound: e.Kind == message.KindOutbound, Billing: e.Kind == message.KindBilling}
+	if e.PIN != "" {
+		if i := strings.Index(e.Text, e.PIN); i >= 0 {
+			v.Before, v.After = e.Text[:i], e.Text[i+len(e.PIN):]
+		} else {
+			v.LogEntry.PIN = "" // shown as found in the text, or not at all
+		}
+	}
+	return v
+}
+
+// custInbound shows messages read by message.Service.Read.
+func custInbound(ms []message.Message) []custSMS {
+	out := make([]custSMS, len(ms))
+	for i, m := range ms {
+		out[i] = custSMSOf(message.LogEntry{Message: m, Kind: message.KindSMS})
+	}
+	return out
+}
