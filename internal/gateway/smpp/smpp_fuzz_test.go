@@ -9,7 +9,9 @@ package smpp
 import (
 	"bytes"
 	"encoding/binary"
+	"io"
 	"log/slog"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -136,6 +138,18 @@ func newFuzzGateway() (*Gateway, *bind) {
 	return g, b
 }
 
+// parsePDU is pdu.Parse, the link's read loop's parser, with a panic
+// reported as the failure it is: that loop does not recover, so such a PDU
+// would stop the process.
+func parsePDU(t *testing.T, r io.Reader) (p pdu.PDU, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			t.Fatalf("gosmpp's pdu.Parse panicked, which would stop the process: %v\n%s", v, debug.Stack())
+		}
+	}()
+	return pdu.Parse(r)
+}
+
 // FuzzPDU reads a stream of PDUs as the link's read loop does and passes
 // deliver_sm and data_sm through classification and reassembly. It must
 // never panic; every arrival is exactly one of an SMS part, a receipt or a
@@ -154,7 +168,7 @@ func FuzzPDU(f *testing.F) {
 		r := bytes.NewReader(stream)
 		octets := 0 // user data seen so far: a bound on any text decoded
 		for range fuzzPDUs {
-			p, err := pdu.Parse(r)
+			p, err := parsePDU(t, r)
 			if err != nil {
 				break // the link drops a connection that sends garbage
 			}
