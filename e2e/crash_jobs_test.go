@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mdnhub/internal/db"
+	"mdnhub/internal/jobs"
 )
 
 // What the durable jobs owe, as the crash test reads it from River's table.
@@ -52,16 +53,24 @@ func liveJobs(d *db.DB, kind, arg string) (map[int64][]jobInfo, error) {
 	return out, rows.Err()
 }
 
+// rescueSlack is how late River's rescuer may hand back a job past
+// jobs.RescueAfter: it looks every 30 s, and only on the leader, which a
+// restarted cluster elects once the dead leader's lease (15 s) has run out.
+const rescueSlack = time.Minute
+
 // stranded reports whether every live job in js was fetched by a process
-// that was killed before finishing it: 'running', attempted before the
-// running process started. River hands such a job back only when its
-// rescuer finds it stuck (after an hour, River's default).
-func stranded(js []jobInfo, since time.Time) bool {
+// that was killed before finishing it ('running', attempted before the
+// running process started, since) and is not yet due to be handed back by
+// River's rescuer (attempted less than jobs.RescueAfter and rescueSlack
+// before now). Such a job runs again once rescued; the test does not wait
+// for that.
+func stranded(js []jobInfo, since, now time.Time) bool {
 	if len(js) == 0 {
 		return false
 	}
 	for _, j := range js {
-		if j.state != "running" || j.attemptedAt.IsZero() || !j.attemptedAt.Before(since) {
+		if j.state != "running" || j.attemptedAt.IsZero() || !j.attemptedAt.Before(since) ||
+			j.attemptedAt.Before(now.Add(-jobs.RescueAfter-rescueSlack)) {
 			return false
 		}
 	}
@@ -123,8 +132,8 @@ var outboundViolation = regexp.MustCompile(`^outbound: outbound SMS (\d+) of use
 // deadline and grace whose reconciliation job is still live, or that has
 // been settled since. After a crash River makes no scheduled job available
 // until a new leader is elected, once the dead leader's lease has run out,
-// and a job the dead process had fetched waits for River's rescuer: such an
-// SMS is late, not lost. The judge counts those in r.lateOutbound.
+// and a job the dead process had fetched waits for River's rescuer
+// (jobs.RescueAfter): such an SMS is late, not lost. The judge counts those in r.lateOutbound.
 func (r *crashRig) startCheck(d *db.DB) (judge func()) {
 	after := r.gen.Load()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)

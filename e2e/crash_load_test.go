@@ -152,6 +152,7 @@ type crashWorker struct {
 
 	open    []openRequest
 	rentals []ackRentalHeld
+	lost    bool // the last step had a call without an answer
 }
 
 type openRequest struct {
@@ -181,8 +182,11 @@ func (w *crashWorker) run(stop <-chan struct{}) {
 			return
 		default:
 		}
-		w.step()
-		time.Sleep(time.Duration(15+w.rng.IntN(40)) * time.Millisecond)
+		pause := time.Duration(15+w.rng.IntN(40)) * time.Millisecond
+		if !w.step() {
+			pause = 100 * time.Millisecond // no answer: the server is down or starting
+		}
+		time.Sleep(pause)
 	}
 }
 
@@ -190,13 +194,16 @@ func (w *crashWorker) call(cmd string, params ...string) (answer, bool) {
 	a, err := tryCall(w.hc, w.base, w.user, w.key, cmd, params...)
 	if err != nil {
 		w.j.count(cmd, "lost")
+		w.lost = true
 		return answer{}, false
 	}
 	w.j.count(cmd, a.Status)
 	return a, true
 }
 
-func (w *crashWorker) step() {
+// step makes one action; it reports false when a call got no answer.
+func (w *crashWorker) step() bool {
+	w.lost = false
 	now := time.Now()
 	kept := w.open[:0]
 	for _, r := range w.open {
@@ -223,6 +230,7 @@ func (w *crashWorker) step() {
 	default:
 		w.call("balance")
 	}
+	return !w.lost
 }
 
 func (w *crashWorker) areaCode() string {

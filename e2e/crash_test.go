@@ -94,7 +94,7 @@ type crashRig struct {
 	deliveredAt map[string]int
 	modes       map[killMode]int
 	// lateOutbound counts the outbound SMS `mdnhub check` found past their
-	// deadline with their reconciliation job still live (see runCheck).
+	// deadline with their reconciliation job still live (see startCheck).
 	lateOutbound int
 	// finalStart is when the last process started; strandedCB and
 	// strandedOut are what is still owed at the end, held by River jobs
@@ -306,7 +306,7 @@ func (r *crashRig) kill(p *proc, mode killMode, rng *rand.Rand) {
 		time.Sleep(time.Duration(rng.IntN(400)) * time.Millisecond)
 	} else {
 		waitHealthy(t, p, r.addr)
-		time.Sleep(time.Duration(200+rng.IntN(1300)) * time.Millisecond)
+		time.Sleep(time.Duration(150+rng.IntN(1000)) * time.Millisecond)
 		var wait chan struct{}
 		switch mode {
 		case killCallback:
@@ -366,8 +366,9 @@ func (r *crashRig) afterKill(d *db.DB) (judge func()) {
 // success, every callback delivered, every outbound SMS settled (one whose
 // sender died is refunded by its reconciliation job 30 s + 30 s after it
 // began). What a killed process had fetched from River and not finished
-// stays with its dead owner until River's rescuer hands it back, after an
-// hour: the test does not wait for that, and notes those as stranded.
+// stays with its dead owner until River's rescuer hands it back, two
+// minutes or so after the attempt began (jobs.RescueAfter): the test waits
+// for that only when it is due, and notes the others as stranded.
 func (r *crashRig) settle(p *proc, d *db.DB) {
 	t := r.t
 	deadline := time.Now().Add(150 * time.Second)
@@ -386,16 +387,17 @@ func (r *crashRig) settle(p *proc, d *db.DB) {
 				t.Fatal(err)
 			}
 			r.strandedCB, r.strandedOut = map[int64]bool{}, map[int64]bool{}
+			now := time.Now()
 			var busyCB, busyOut []int64
 			for id, js := range o.callbacks {
-				if stranded(js, r.finalStart) {
+				if stranded(js, r.finalStart, now) {
 					r.strandedCB[id] = true
 				} else {
 					busyCB = append(busyCB, id)
 				}
 			}
 			for id, js := range o.outbound {
-				if stranded(js, r.finalStart) {
+				if stranded(js, r.finalStart, now) {
 					r.strandedOut[id] = true
 				} else {
 					busyOut = append(busyOut, id)
