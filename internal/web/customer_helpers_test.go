@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"mdnhub/internal/account"
+	"mdnhub/internal/app/apptest"
+	"mdnhub/internal/config"
 )
 
 // customer makes a user with a balance and a browser logged in as them. The
@@ -46,4 +48,18 @@ func (p page) lacks(t *testing.T, texts ...string) page {
 		}
 	}
 	return p
+}
+
+// forEachDBWith is forEachDB with a change of the configuration.
+func forEachDBWith(t *testing.T, adjust func(*config.Config), fn func(t *testing.T, s *site)) {
+	t.Helper()
+	for _, driver := range []string{"sqlite", "postgres"} {
+		t.Run(driver, func(t *testing.T) {
+			e := apptest.New(t, driver, func(c *config.Config) {
+				c.Mail.Mailbox = true
+				adjust(c)
+			})
+			fn(t, &site{e: e, srv: e.Server(t)})
+		})
+	}
 }
