@@ -80,3 +80,30 @@ func (s *Service) RevokeKey(ctx context.Context, userID int64) error {
 	}
 	return err
 }
+
+// Names returns the user names of the given users, by id (unknown ids are
+// left out): the operator's lists show who, in one query per page.
+func (s *Service) Names(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	a := s.db.NewArgs()
+	vals := make([]any, len(ids))
+	for i, id := range ids {
+		vals[i] = id
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, username FROM users WHERE id IN (`+a.In(vals...)+`)`, a.List()...)
+	if err != nil {
+		return nil, err
+	}
+	type name struct {
+		id   int64
+		name string
+	}
+	ns, err := db.Collect(rows, func(r db.Row) (n name, err error) { return n, r.Scan(&n.id, &n.name) })
+	for _, n := range ns {
+		out[n.id] = n.name
+	}
+	return out, err
+}

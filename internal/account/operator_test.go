@@ -52,6 +52,13 @@ func TestOperatorQueries(t *testing.T) {
 			}
 		}
 
+		if ns, err := s.Names(ctx, []int64{bob.ID, alex.ID, 999, bob.ID}); err != nil || len(ns) != 2 || ns[bob.ID] != "bob" || ns[alex.ID] != "al_ex" {
+			t.Fatalf("names %v, %v", ns, err)
+		}
+		if ns, err := s.Names(ctx, nil); err != nil || len(ns) != 0 {
+			t.Fatalf("no names %v, %v", ns, err)
+		}
+
 		for _, amount := range []int64{500, 250, 125} {
 			if _, err := s.Credit(ctx, alice.ID, amount, "wire"); err != nil {
 				t.Fatal(err)

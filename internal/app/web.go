@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"mdnhub/internal/gateway"
 	"mdnhub/internal/mail"
 	"mdnhub/internal/web"
 )
@@ -37,7 +38,23 @@ func (a *App) buildWeb() error {
 	a.Web, err = web.New(web.Deps{
 		Accounts: a.Accounts, Catalog: a.Catalog, Inventory: a.Inventory, Requests: a.Requests, Rentals: a.Rentals,
 		Messages: a.Messages, Proxies: a.Proxies, Callbacks: a.Callbacks, Clock: a.Clock, Log: a.Log.With("component", "web"),
-		Mailer: mailer, Mailbox: a.Mailbox,
+		Mailer: mailer, Mailbox: a.Mailbox, Gateways: a.gatewayStatus,
 	}, web.Options{BaseURL: c.Web.BaseURL, SessionTTL: c.Web.SessionTTL, SecureCookies: c.Web.SecureCookies, TrustProxy: c.Web.TrustProxy})
 	return err
+}
+
+// gatewayStatus lists the registered gateways with their kind (from the
+// configuration; the simulator's is sim) and health, for the operator pages.
+func (a *App) gatewayStatus() []web.GatewayStatus {
+	var out []web.GatewayStatus
+	for _, g := range a.Gateways.All() {
+		kind := a.Config.Gateways[g.Name()]["kind"]
+		if g == gateway.Gateway(a.Sim) {
+			kind = "sim"
+		}
+		c := g.Capabilities()
+		out = append(out, web.GatewayStatus{Name: g.Name(), Kind: kind, Healthy: g.Healthy(),
+			Sending: c.Sending, Parking: c.Parking, Forwarding: c.Forwarding})
+	}
+	return out
 }

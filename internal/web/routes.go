@@ -29,6 +29,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /account/format", s.user(s.formatSet))
 
 	s.customerRoutes()
+	s.adminRoutes()
 
 	if s.Mailbox != nil {
 		m.HandleFunc("GET /mailbox", s.mailbox)

@@ -52,6 +52,9 @@ type Deps struct {
 	Mailer    Mailer
 	// Mailbox, when set, is shown at /mailbox (the demo's mail server).
 	Mailbox *mail.Mailbox
+	// Gateways lists the attached gateways with their kind and health, for
+	// the operator pages.
+	Gateways func() []GatewayStatus
 }
 
 // Options are the operator's settings of the site.
