@@ -127,7 +127,7 @@ func dialTCP(addr string) (net.Conn, error) {
 		return nil, err
 	}
 	_ = c.SetDeadline(time.Now().Add(ioTimeout))
-	return c, nil
+	return guard(c), nil
 }
 
 // onPDU handles every PDU the SMSC sends on bind b. Nothing is answered
