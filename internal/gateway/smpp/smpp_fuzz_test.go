@@ -166,7 +166,7 @@ func FuzzPDU(f *testing.F) {
 		asm := newAssembler(g.cfg.ConcatTimeout, g.cfg.PartHold)
 		now := time.Unix(1_600_000_000, 0)
 		r := &guardedReader{r: bytes.NewReader(stream)} // the link's connection checks every PDU header
-		octets := 0 // user data seen so far: a bound on any text decoded
+		octets := 0                                     // user data seen so far: a bound on any text decoded
 		for range fuzzPDUs {
 			p, err := parsePDU(t, r)
 			if err != nil {
