@@ -5,7 +5,8 @@
 #   node  node and npm if missing, then the pinned npm package "smpp"
 #         (npm ci in internal/gateway/smpp/testdata/node)
 #   curl  the client the proxy front's tests drive (internal/proxy/front)
-# Usage: scripts/install-peers.sh [perl] [node] [curl]   (default: all)
+#   chromium  the browser the web site's tests drive (e2e/browser_test.go)
+# Usage: scripts/install-peers.sh [perl] [node] [curl] [chromium]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,12 +38,18 @@ install_curl() {
   command -v curl >/dev/null || { echo "installing curl" >&2; apt_install curl; }
 }
 
-if [ $# -eq 0 ]; then set -- perl node curl; fi
+install_chromium() {
+  command -v chromium >/dev/null || { echo "installing chromium" >&2; apt_install chromium; }
+  chromium --headless --no-sandbox --disable-gpu --version >/dev/null 2>&1
+}
+
+if [ $# -eq 0 ]; then set -- perl node curl chromium; fi
 for peer in "$@"; do
   case "$peer" in
     perl) install_perl ;;
     node) install_node ;;
     curl) install_curl ;;
-    *) echo "unknown peer $peer (perl, node or curl)" >&2; exit 2 ;;
+    chromium) install_chromium ;;
+    *) echo "unknown peer $peer (perl, node, curl or chromium)" >&2; exit 2 ;;
   esac
 done

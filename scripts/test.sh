@@ -57,14 +57,18 @@ if [ -z "${MDNHUB_TEST_POSTGRES_DSN:-}" ]; then
   trap stop_postgres EXIT
 fi
 
-# Interoperability peers (an SMSC from npm, Net::SMPP from Debian, curl,
-# Dante and tinyproxy for the proxy front). In CI a failed install fails the
+# Interoperability peers (an SMSC from npm, Net::SMPP from Debian, curl for
+# the proxy front, Chromium for the web site's browser tests). In CI a failed install fails the
 # run; locally the tests that need a missing peer skip and say so.
 if [ -n "${CI:-}" ]; then
   ./scripts/install-peers.sh
 else
   ./scripts/install-peers.sh || echo "some interoperability peers could not be installed; their tests will skip" >&2
 fi
+
+# The browser tests save screenshots of the main pages here (docs/web.md
+# shows them).
+export MDNHUB_SCREENSHOTS="${MDNHUB_SCREENSHOTS:-$PWD/docs/screenshots}"
 
 if [ $# -eq 0 ]; then set -- ./...; fi
 go vet ./...
