@@ -8,6 +8,7 @@ import (
 
 	"mdnhub/internal/account"
 	"mdnhub/internal/app"
+	"mdnhub/internal/callback"
 )
 
 // callbacksCommands manage customers' webhooks and their deliveries.
@@ -53,6 +54,26 @@ func callbacksCommands() []*command {
 				}
 				return t.flush()
 			})
+		},
+	}, {
+		noun: "callbacks", verb: "list",
+		summary: "list the callback deliveries of every account, failed ones first, then the others, newest first",
+		example: "mdnhub callbacks list -limit 20",
+		setup: func(fs *flag.FlagSet) action {
+			limit := fs.Int("limit", 50, "how many deliveries to list")
+			return func(ctx context.Context, r *run) error {
+				return r.withApp(ctx, func(a *app.App) error {
+					ds, _, err := a.Callbacks.Deliveries(ctx, callback.Page{}, *limit)
+					if err != nil {
+						return err
+					}
+					t := newTable(r.Stdout, "id", "user", "event", "status", "attempts", "last code", "last error", "created (UTC)")
+					for _, d := range ds {
+						t.row(d.ID, d.UserID, d.Event, d.Status, d.Attempts, d.LastCode, d.LastError, time.Unix(d.CreatedAt, 0).UTC().Format(time.DateTime))
+					}
+					return t.flush()
+				})
+			}
 		},
 	}, {
 		noun: "callbacks", verb: "redeliver",

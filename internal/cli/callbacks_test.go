@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"mdnhub/internal/catalog"
+	"mdnhub/internal/message"
 	"mdnhub/internal/request"
 )
 
@@ -65,6 +66,38 @@ func TestCallbacks(t *testing.T) {
 			if code, _, errOut := d.run(t, "callbacks", verb); code != 2 || errOut != "mdnhub: mdnhub callbacks "+verb+": -name is required\n" {
 				t.Errorf("%s without -name: exit %d, %q", verb, code, errOut)
 			}
+		}
+	})
+}
+
+// TestCallbacksList: every account's deliveries, failed ones first.
+func TestCallbacksList(t *testing.T) {
+	forEachDB(t, func(t *testing.T, d *testDB) {
+		ctx := context.Background()
+		svc := d.Service(t, "Google", 100, 0)
+		d.Numbers(t, "12125550100", "12125550101")
+		var users []string
+		for _, mdn := range []string{"12125550100", "12125550101"} {
+			u, _ := d.User(t, 1000)
+			users = append(users, u.Username)
+			d.WithCallback(t, u.ID)
+			if _, err := d.Requests.Create(ctx, request.Ask{UserID: u.ID, Services: []catalog.Service{svc}, MDN: mdn}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := d.Messages.Deliver(ctx, message.Inbound{Gateway: "sim", To: mdn, From: "22000", Text: "code 123456"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := d.DB.W.ExecContext(ctx, `UPDATE callback_events SET status = 'failed' WHERE id = (SELECT MIN(id) FROM callback_events)`); err != nil {
+			t.Fatal(err)
+		}
+		out := d.mustRun(t, "callbacks", "list")
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if len(lines) != 3 || !strings.Contains(lines[1], "failed") || !strings.Contains(lines[2], "pending") {
+			t.Errorf("list:\n%s", out)
+		}
+		if out := d.mustRun(t, "callbacks", "list", "-limit", "1"); strings.Count(out, "\n") != 2 {
+			t.Errorf("list -limit 1:\n%s", out)
 		}
 	})
 }

@@ -44,6 +44,7 @@ func nouns() []noun {
 		{"rentals", "long-term rentals and their problem reports"},
 		{"callbacks", "customers' webhooks and their deliveries"},
 		{"proxy", "mobile proxy ports, redials and rentals"},
+		{"messages", "SMS only the operator sees"},
 		{"sim", "the simulator gateway"},
 	}
 }
@@ -59,6 +60,7 @@ func commands() []*command {
 		rentalsCommands(),
 		callbacksCommands(),
 		proxyCommands(),
+		messagesCommands(),
 		simCommands(),
 		[]*command{checkCommand(), versionCommand()},
 	)

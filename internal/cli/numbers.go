@@ -4,8 +4,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"sort"
+	"time"
 
 	"mdnhub/internal/app"
+	"mdnhub/internal/inventory"
+	"mdnhub/internal/money"
 )
 
 // numbersCommands manage the inventory: import, list, and switch numbers on
@@ -38,6 +42,20 @@ func numbersCommands() []*command {
 			}
 		},
 	},
+		{
+			noun: "numbers", verb: "history", args: "MDN",
+			summary: "list a number's requests and rentals, newest first",
+			example: "mdnhub numbers history 12125550100",
+			setup: func(fs *flag.FlagSet) action {
+				limit := fs.Int("limit", 50, "how many requests and how many rentals to list")
+				return func(ctx context.Context, r *run) error {
+					if len(r.args()) != 1 {
+						return r.usagef("give one MDN")
+					}
+					return r.withApp(ctx, func(a *app.App) error { return numberHistory(ctx, r, a, r.args()[0], *limit) })
+				}
+			},
+		},
 		numbersSwitch("enable", "offer numbers again", "mdnhub numbers enable 12125550100"),
 		numbersSwitch("disable", "never offer numbers again until enabled", "mdnhub numbers disable 12125550100 12125550101"),
 		numbersSwitch("online", "mark numbers online, as a gateway reports it", "mdnhub numbers online 12125550100"),
@@ -106,4 +124,59 @@ func numbersSwitch(verb, summary, example string) *command {
 			}
 		},
 	}
+}
+
+// numberHistory prints the requests and rentals of a number, newest first.
+func numberHistory(ctx context.Context, r *run, a *app.App, mdn string, limit int) error {
+	norm, err := inventory.NormalizeMDN(mdn)
+	if err != nil {
+		return fmt.Errorf("%s: %w", mdn, err)
+	}
+	n, err := a.Inventory.Get(ctx, norm)
+	if err != nil {
+		return fmt.Errorf("%s: %w", norm, err)
+	}
+	reqs, err := a.Requests.ByNumber(ctx, n.ID, limit)
+	if err != nil {
+		return err
+	}
+	rents, err := a.Rentals.ByNumber(ctx, n.ID, limit)
+	if err != nil {
+		return err
+	}
+	type line struct {
+		at     int64
+		id     int64
+		values []any
+	}
+	var lines []line
+	utc := func(unix int64) string {
+		if unix == 0 {
+			return ""
+		}
+		return time.Unix(unix, 0).UTC().Format(time.DateTime)
+	}
+	for _, q := range reqs {
+		lines = append(lines, line{q.CreatedAt, q.ID, []any{"request", q.ID, q.UserID, q.Service, q.Status, money.Text(q.PriceCents),
+			utc(q.CreatedAt), utc(q.ClosedAt)}})
+	}
+	for _, rt := range rents {
+		status := rt.Status
+		if rt.EndReason != "" {
+			status += " (" + rt.EndReason + ")"
+		}
+		lines = append(lines, line{rt.CreatedAt, rt.ID, []any{"rental", rt.ID, rt.UserID, rt.Service, status, money.Text(rt.PriceCents),
+			utc(rt.CreatedAt), utc(rt.EndedAt)}})
+	}
+	sort.SliceStable(lines, func(i, j int) bool {
+		if lines[i].at != lines[j].at {
+			return lines[i].at > lines[j].at
+		}
+		return lines[i].id > lines[j].id
+	})
+	t := newTable(r.Stdout, "kind", "id", "user", "service", "status", "price", "created (UTC)", "ended (UTC)")
+	for _, l := range lines {
+		t.row(l.values...)
+	}
+	return t.flush()
 }

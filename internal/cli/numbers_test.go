@@ -4,6 +4,11 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
+
+	"mdnhub/internal/catalog"
+	"mdnhub/internal/rental"
+	"mdnhub/internal/request"
 )
 
 func TestNumbersImport(t *testing.T) {
@@ -91,6 +96,40 @@ func TestNumbersSwitches(t *testing.T) {
 			if code, _, errOut := d.run(t, "numbers", s.verb, "13105550199"); code != 1 || !strings.HasPrefix(errOut, "mdnhub: 13105550199: ") {
 				t.Errorf("%s unknown MDN: exit %d, %q", s.verb, code, errOut)
 			}
+		}
+	})
+}
+
+// TestNumbersHistory: a number's requests and rentals, newest first.
+func TestNumbersHistory(t *testing.T) {
+	forEachDB(t, func(t *testing.T, d *testDB) {
+		ctx := context.Background()
+		svc := d.Service(t, "Google", 100, 0)
+		d.Numbers(t, "12125550100")
+		u, _ := d.User(t, 10000)
+		r, err := d.Requests.Create(ctx, request.Ask{UserID: u.ID, Services: []catalog.Service{svc}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Requests.Reject(ctx, u.ID, r[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		d.Clock.Advance(time.Minute)
+		renter, _ := d.User(t, 10000) // u rejected the number: it is never offered to u again
+		if _, err := d.Rentals.Rent(ctx, rental.Ask{UserID: renter.ID, Service: svc, Days: 30}); err != nil {
+			t.Fatal(err)
+		}
+		out := d.mustRun(t, "numbers", "history", "1 (212) 555-0100")
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if len(lines) != 3 || !strings.HasPrefix(lines[1], "rental ") || !strings.Contains(lines[1], "20.00") ||
+			!strings.HasPrefix(lines[2], "request ") || !strings.Contains(lines[2], "Rejected") {
+			t.Errorf("history:\n%s", out)
+		}
+		if code, _, errOut := d.run(t, "numbers", "history", "19995550000"); code != 1 || !strings.Contains(errOut, "19995550000: not found") {
+			t.Errorf("unknown number: exit %d, %q", code, errOut)
+		}
+		if code, _, _ := d.run(t, "numbers", "history"); code != 2 {
+			t.Errorf("no MDN: exit %d", code)
 		}
 	})
 }

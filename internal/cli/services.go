@@ -48,18 +48,29 @@ func servicesCommands() []*command {
 		setup:   func(*flag.FlagSet) action { return importServices },
 	}, {
 		noun: "services", verb: "list",
-		summary: "list services with their prices and lifetimes",
+		summary: "list services with their prices and lifetimes; hidden ones too with -all",
 		example: "mdnhub services list",
-		setup: func(*flag.FlagSet) action {
+		setup: func(fs *flag.FlagSet) action {
+			all := fs.Bool("all", false, "include hidden services (set with -disabled), marked in a last column")
 			return func(ctx context.Context, r *run) error {
 				return r.withApp(ctx, func(a *app.App) error {
-					ss, err := a.Catalog.List(ctx)
+					list := a.Catalog.List
+					columns := []string{"name", "price", "ltr_price", "ltr_short_price", "lifetime"}
+					if *all {
+						list = a.Catalog.All
+						columns = append(columns, "hidden")
+					}
+					ss, err := list(ctx)
 					if err != nil {
 						return err
 					}
-					t := newTable(r.Stdout, "name", "price", "ltr_price", "ltr_short_price", "lifetime")
+					t := newTable(r.Stdout, columns...)
 					for _, s := range ss {
-						t.row(s.Name, money.Text(s.PriceCents), money.Text(s.LTRPriceCents), money.Text(s.LTRShortPriceCents), s.Lifetime)
+						row := []any{s.Name, money.Text(s.PriceCents), money.Text(s.LTRPriceCents), money.Text(s.LTRShortPriceCents), s.Lifetime}
+						if *all {
+							row = append(row, !s.Enabled)
+						}
+						t.row(row...)
 					}
 					return t.flush()
 				})

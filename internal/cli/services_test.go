@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +29,10 @@ func TestServicesSetAndList(t *testing.T) {
 		}
 		if !strings.Contains(out, "name") || !strings.Contains(out, "ltr_short_price") {
 			t.Errorf("list header:\n%s", out)
+		}
+		if all := d.mustRun(t, "services", "list", "-all"); !strings.Contains(all, "hidden") || !regexp.MustCompile(`OldApp +0\.30 .* true\n`).MatchString(all) ||
+			!regexp.MustCompile(`Google +1\.00 .* false\n`).MatchString(all) {
+			t.Errorf("list -all:\n%s", all)
 		}
 		var google string
 		for _, l := range strings.Split(out, "\n") {

@@ -49,6 +49,28 @@ func userCommands() []*command {
 			return withUser(fs, showUser)
 		},
 	}, {
+		noun: "user", verb: "list",
+		summary: "list users, or those whose name or e-mail contains -q, with their balance and state",
+		example: "mdnhub user list -q example.com",
+		setup: func(fs *flag.FlagSet) action {
+			q := fs.String("q", "", "part of the user name or e-mail address")
+			limit := fs.Int("limit", 100, "how many to list")
+			after := fs.Int64("after", 0, "list users after this id (the last one of the previous list)")
+			return func(ctx context.Context, r *run) error {
+				return r.withApp(ctx, func(a *app.App) error {
+					us, err := a.Accounts.Search(ctx, *q, *after, *limit)
+					if err != nil {
+						return err
+					}
+					t := newTable(r.Stdout, "id", "user", "e-mail", "role", "balance", "api key", "suspended")
+					for _, u := range us {
+						t.row(u.ID, u.Username, u.Email, u.Role, money.Text(u.BalanceCents), u.HasAPIKey, u.Suspended)
+					}
+					return t.flush()
+				})
+			}
+		},
+	}, {
 		noun: "user", verb: "credit",
 		summary: "add to or take from a user's balance, with a reason kept in the ledger",
 		example: `mdnhub user credit -name alice -amount 25.00 -reason "wire 2026-11-26"`,
@@ -83,6 +105,20 @@ func userCommands() []*command {
 					return err
 				}
 				fmt.Fprintf(r.Stdout, "new api_key for %s: %s\n(the previous key no longer works)\n", u.Username, key)
+				return nil
+			})
+		},
+	}, {
+		noun: "user", verb: "key-revoke",
+		summary: "take a user's API key away: calls with it stop at once; the user makes a new one on the account page",
+		example: "mdnhub user key-revoke -name alice",
+		setup: func(fs *flag.FlagSet) action {
+			return withUser(fs, func(ctx context.Context, r *run, a *app.App, u account.User) error {
+				if err := a.Accounts.RevokeKey(ctx, u.ID); err != nil {
+					return err
+				}
+				fmt.Fprintf(r.Stdout, "the API key of %s is revoked: calls with it answer Invalid user name or API key\n"+
+					"(a new key: the account page's mailed link, or mdnhub user key -name %s)\n", u.Username, u.Username)
 				return nil
 			})
 		},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -176,6 +177,47 @@ func TestUserSuspend(t *testing.T) {
 			if code, _, errOut := d.run(t, "user", verb, "-name", "nobody"); code != 1 || !strings.Contains(errOut, `user "nobody"`) {
 				t.Errorf("%s nobody: exit %d, %q", verb, code, errOut)
 			}
+		}
+	})
+}
+
+// TestUserKeyRevoke: the key stops working at once; the user has none.
+func TestUserKeyRevoke(t *testing.T) {
+	forEachDB(t, func(t *testing.T, d *testDB) {
+		ctx := context.Background()
+		u, key := d.User(t, 0)
+		out := d.mustRun(t, "user", "key-revoke", "-name", u.Username)
+		if !strings.HasPrefix(out, "the API key of "+u.Username+" is revoked: calls with it answer Invalid user name or API key\n") {
+			t.Errorf("key-revoke: %q", out)
+		}
+		if _, err := d.Accounts.Authenticate(ctx, u.Username, key); !errors.Is(err, account.ErrUnauthorized) {
+			t.Errorf("the revoked key: %v", err)
+		}
+		if got, _ := d.Accounts.Get(ctx, u.ID); got.HasAPIKey {
+			t.Error("the user still has a key")
+		}
+		if code, _, errOut := d.run(t, "user", "key-revoke"); code != 2 || errOut != "mdnhub: mdnhub user key-revoke: -name is required\n" {
+			t.Errorf("no name: exit %d, %q", code, errOut)
+		}
+	})
+}
+
+// TestUserList: every user, or those matching -q, paged with -after.
+func TestUserList(t *testing.T) {
+	forEachDB(t, func(t *testing.T, d *testDB) {
+		a, _ := d.User(t, 1234)
+		b, _ := d.User(t, 0)
+		out := d.mustRun(t, "user", "list")
+		if !strings.HasPrefix(out, "id") || !strings.Contains(out, a.Username) || !strings.Contains(out, b.Username) || !strings.Contains(out, "12.34") {
+			t.Errorf("list: %q", out)
+		}
+		out = d.mustRun(t, "user", "list", "-q", strings.ToUpper(b.Email))
+		if strings.Contains(out, a.Username+" ") || !strings.Contains(out, b.Username) {
+			t.Errorf("list -q: %q", out)
+		}
+		out = d.mustRun(t, "user", "list", "-after", strconv.FormatInt(a.ID, 10), "-limit", "1")
+		if strings.Contains(out, a.Username+" ") || !strings.Contains(out, b.Username) {
+			t.Errorf("list -after: %q", out)
 		}
 	})
 }
