@@ -13,11 +13,12 @@ type custBalanceView struct {
 	Pager   custPager
 }
 
-// custEntry is a ledger line with its signed amount: +$1.00, −$1.20.
+// custEntry is a ledger line with its signed amount: +$1.00, −$1.20 (flat,
+// as templates find promoted fields slowly).
 type custEntry struct {
-	account.Entry
-	Amount string
-	Debit  bool
+	CreatedAt, BalanceCents int64
+	Kind, Reason, Amount    string
+	Debit                   bool
 }
 
 // custBalance is the balance and its ledger, newest first, paged by id.
@@ -37,7 +38,7 @@ func (s *Server) custBalance(w http.ResponseWriter, r *http.Request, sess accoun
 	}
 	v := custBalanceView{Balance: bal, Pager: custIDPager("/balance", q, l.HasNewer, l.HasOlder, l.Newer, l.Older)}
 	for _, e := range l.Entries {
-		x := custEntry{Entry: e, Amount: "+$" + money.Text(e.AmountCents)}
+		x := custEntry{CreatedAt: e.CreatedAt, BalanceCents: e.BalanceCents, Kind: e.Kind, Reason: e.Reason, Amount: "+$" + money.Text(e.AmountCents)}
 		if e.AmountCents < 0 {
 			x.Amount, x.Debit = "−$"+money.Text(-e.AmountCents), true
 		}

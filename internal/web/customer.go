@@ -6,11 +6,13 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"mdnhub/internal/account"
 	"mdnhub/internal/areacode"
 	"mdnhub/internal/callback"
 	"mdnhub/internal/catalog"
+	"mdnhub/internal/clock"
 	"mdnhub/internal/db"
 	"mdnhub/internal/inventory"
 	"mdnhub/internal/message"
@@ -293,21 +295,23 @@ func custTwo(n int64) string {
 }
 
 // custSMS is a message as the pages show it, its code marked: Before, PIN
-// and After are the text around the first occurrence of the code.
+// and After are the text around the first occurrence of the code. It is
+// flat: templates find promoted fields of embedded structs slowly.
 type custSMS struct {
-	message.LogEntry
-	Before, After string
-	Outbound      bool
-	Billing       bool
+	ID, RequestID, RentalID, ReceivedAt, PriceCents        int64
+	Kind, MDN, From, Recipient, Status, Service, PIN, Text string
+	Before, After                                          string
+	When                                                   string // ReceivedAt in New York time
+	Outbound, Billing                                      bool
 }
 
 func custSMSOf(e message.LogEntry) custSMS {
-	v := custSMS{LogEntry: e, Before: e.Text, Outbound: e.Kind == message.KindOutbound, Billing: e.Kind == message.KindBilling}
+	v := custSMS{ID: e.ID, RequestID: e.RequestID, RentalID: e.RentalID, ReceivedAt: e.ReceivedAt, PriceCents: e.PriceCents,
+		Kind: e.Kind, MDN: e.MDN, From: e.From, Recipient: e.Recipient, Status: e.Status, Service: e.Service, Text: e.Text,
+		Before: e.Text, When: clock.HumanTime(time.Unix(e.ReceivedAt, 0)), Outbound: e.Kind == message.KindOutbound, Billing: e.Kind == message.KindBilling}
 	if e.PIN != "" {
 		if i := strings.Index(e.Text, e.PIN); i >= 0 {
-			v.Before, v.After = e.Text[:i], e.Text[i+len(e.PIN):]
-		} else {
-			v.LogEntry.PIN = "" // shown as found in the text, or not at all
+			v.PIN, v.Before, v.After = e.PIN, e.Text[:i], e.Text[i+len(e.PIN):]
 		}
 	}
 	return v

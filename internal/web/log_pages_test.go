@@ -83,7 +83,7 @@ func TestMessageLogPages(t *testing.T) {
 		if l := link(olderRE, p.body); l != "" {
 			t.Fatalf("40 Amazon messages fit on one page, yet %q", l)
 		}
-		p = b.get("/messages?mdn=" + url.QueryEscape("("+g[0].MDN[1:4]+") "+g[0].MDN[4:7]+"-"+g[0].MDN[7:])).want(t, http.StatusOK, "message number 118").lacks(t, "message number 117")
+		p = b.get("/messages?mdn="+url.QueryEscape("("+g[0].MDN[1:4]+") "+g[0].MDN[4:7]+"-"+g[0].MDN[7:])).want(t, http.StatusOK, "message number 118").lacks(t, "message number 117")
 		if l := link(olderRE, p.body); !strings.Contains(l, "mdn=") || !strings.Contains(l, "before=") {
 			t.Fatalf("older link without the filter: %q", l)
 		}

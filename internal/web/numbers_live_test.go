@@ -113,7 +113,7 @@ func TestLiveCode(t *testing.T) {
 
 		// Someone else's request has no stream.
 		other, _ := s.customer(t, 0)
-		other.get(loc + "/events").want(t, http.StatusNotFound)
+		other.get(loc+"/events").want(t, http.StatusNotFound)
 
 		// At the end of its lifetime the stream says so and closes.
 		e.Clock.Advance(16 * time.Minute)

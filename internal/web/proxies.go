@@ -85,15 +85,19 @@ func (s *Server) custProxiesData(ctx context.Context, sess account.Session, f cu
 	return v, nil
 }
 
-// custHours shows a duration in minutes as hours or days.
+// custHours shows a duration in minutes as days, hours or minutes.
 func custHours(minutes int64) string {
+	n, unit := minutes, "minute"
 	switch {
 	case minutes%(24*60) == 0:
-		return strconv.FormatInt(minutes/(24*60), 10) + " days"
+		n, unit = minutes/(24*60), "day"
 	case minutes%60 == 0:
-		return strconv.FormatInt(minutes/60, 10) + " hours"
+		n, unit = minutes/60, "hour"
 	}
-	return strconv.FormatInt(minutes, 10) + " minutes"
+	if n != 1 {
+		unit += "s"
+	}
+	return strconv.FormatInt(n, 10) + " " + unit
 }
 
 // custProxies is Proxy rentals: the ports, the rent form and the user's

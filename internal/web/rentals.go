@@ -26,6 +26,7 @@ type custRentalRow struct {
 	rental.Rental
 	Show       string // online, offline, awaiting mdn, or ended
 	TillChange int64
+	ChangeText string // TillChange as the pages show a time left
 	NextOnline int64
 	Left       int64 // seconds until it expires
 	LeftText   string
@@ -54,7 +55,7 @@ func (s *Server) custRentalRowOf(ctx context.Context, userID int64, r rental.Ren
 	if err != nil {
 		return row, err
 	}
-	row.Show, row.TillChange, row.NextOnline = st.Show, st.TillChange, st.NextOnline
+	row.Show, row.TillChange, row.ChangeText, row.NextOnline = st.Show, st.TillChange, custLeft(st.TillChange), st.NextOnline
 	if r.Status == rental.StatusActive {
 		row.Left = max(r.ExpiresAt-s.Clock.Now().Unix(), 0)
 		row.LeftText = custLeft(row.Left)
