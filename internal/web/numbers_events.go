@@ -52,6 +52,8 @@ func (s *Server) custNumberEvents(w http.ResponseWriter, r *http.Request, sess a
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
 	write := func(b []byte) bool {
+		// Each write gets its own deadline: the server's write timeout
+		// (90 s in mdnhub serve) is for a whole ordinary answer.
 		rc.SetWriteDeadline(time.Now().Add(custEventsWriteTimeout))
 		if _, err := w.Write(b); err != nil {
 			return false

@@ -3,12 +3,15 @@ package web_test
 import (
 	"bufio"
 	"context"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"mdnhub/internal/app/apptest"
 	"mdnhub/internal/message"
 )
 
@@ -125,4 +128,39 @@ func TestLiveCode(t *testing.T) {
 			t.Fatalf("end event %+v", end)
 		}
 	})
+}
+
+// The stream outlives the server's read and write timeouts, which are for
+// ordinary answers (mdnhub serve sets 30 s and 90 s): each write of the
+// stream has its own deadline.
+func TestLiveCodeOutlivesServerTimeouts(t *testing.T) {
+	for _, driver := range []string{"sqlite", "postgres"} {
+		t.Run(driver, func(t *testing.T) {
+			e := apptest.New(t, driver, nil)
+			e.Service(t, "Google", 100, 0)
+			e.Numbers(t, "12125550000")
+			if err := e.Catalog.Refresh(ctx); err != nil {
+				t.Fatal(err)
+			}
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := &http.Server{Handler: e.Handler(), ReadTimeout: time.Second, WriteTimeout: time.Second}
+			go srv.Serve(ln)
+			t.Cleanup(func() { srv.Close() })
+			s := &site{e: e, srv: &httptest.Server{URL: "http://" + ln.Addr().String()}}
+			b, _ := s.customer(t, 1000)
+			loc := b.post("/numbers", url.Values{"service": {"Google"}}).redirected(t, "/numbers/")
+			events, _ := b.stream(loc + "/events")
+			next(t, events, "update", 5*time.Second)
+			time.Sleep(2500 * time.Millisecond)
+			if _, err := e.Messages.Deliver(ctx, message.Inbound{Gateway: "sim", To: "12125550000", From: "22000", Text: "Your code is 482913"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := next(t, events, "update", 5*time.Second); !strings.Contains(got.data, "482913") {
+				t.Fatalf("update %s", got.data)
+			}
+		})
+	}
 }
