@@ -89,3 +89,28 @@ func TestRejectRefunds(t *testing.T) {
 		}
 	})
 }
+
+// A markup places a premium bid when no number is free: the page waits for
+// a number, and the bid wins the next one freed; reject cancels a bid and
+// refunds it.
+func TestPremiumBid(t *testing.T) {
+	forEachDB(t, func(t *testing.T, s *site) {
+		e := s.e
+		e.Service(t, "Google", 100, 0)
+		e.Numbers(t, "12125550000")
+		b, u := s.customer(t, 1000)
+		holder, _ := s.customer(t, 1000)
+		first := holder.post("/numbers", url.Values{"service": {"Google"}}).redirected(t, "/numbers/")
+		bid := b.post("/numbers", url.Values{"service": {"Google"}, "markup": {"50"}}).redirected(t, "/numbers/")
+		b.get(bid).want(t, http.StatusOK, "Awaiting MDN", "waiting for a number", "$1.50", "50%", "Reject and refund", `data-events="`+bid+`/events"`)
+		if e.Balance(t, u.ID) != 1000-150 {
+			t.Fatalf("balance %d", e.Balance(t, u.ID))
+		}
+		// The other customer rejects their number: it goes to the bid.
+		holder.post(first+"/reject", url.Values{}).redirected(t, first)
+		b.get(bid).want(t, http.StatusOK, "Reserved", "12125550000")
+		third := b.post("/numbers", url.Values{"service": {"Google"}, "markup": {"10"}}).redirected(t, "/numbers/")
+		b.post(third+"/reject", url.Values{}).redirected(t, third)
+		b.get(third).want(t, http.StatusOK, "Rejected", "refunded")
+	})
+}
