@@ -72,12 +72,17 @@ func (s *Server) adminRoutes() {
 	m.HandleFunc("GET /admin/unowned", a(s.adminUnowned))
 }
 
-// limitUpload caps the size of an upload's body and reads it (to disk past
-// 1 MB) before the form token is checked, so that a file too large is
-// refused as such.
+// adminLimitUpload caps the size of an upload's body; for an operator it
+// reads the body (to disk past 1 MB) before the form token is checked, so
+// that a file too large is refused as such. Nobody else's upload is read
+// here.
 func (s *Server) adminLimitUpload(n int64, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, n)
+		if sess, ok := sessionFrom(r); !ok || sess.User.Role != "admin" {
+			h(w, r)
+			return
+		}
 		var tooBig *http.MaxBytesError
 		if err := r.ParseMultipartForm(1 << 20); errors.As(err, &tooBig) {
 			s.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("The file is larger than %d MB; split it.", n>>20))

@@ -255,6 +255,8 @@ func TestAdminNumbers(t *testing.T) {
 			t.Fatalf("a bad file stored %d numbers", n.Total)
 		}
 		op.upload("/admin/numbers/import", url.Values{}, "", "").want(t, http.StatusBadRequest, "Choose a CSV file")
+		op.upload("/admin/numbers/import", url.Values{}, "huge.csv", strings.Repeat("12125550100\n", 800000)).
+			want(t, http.StatusRequestEntityTooLarge, "larger than 8 MB")
 
 		good := "mdn,carrier,state,gateway,short_rental\n12125550100,TMobile,NY,,\n13105550102,ATT,,smsc9,true\n"
 		op.follow(op.upload("/admin/numbers/import", url.Values{}, "numbers.csv", good)).want(t, http.StatusOK,
