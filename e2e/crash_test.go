@@ -77,7 +77,6 @@ type crashRig struct {
 	t      *testing.T
 	dir    string
 	env    env
-	dbo    db.Options
 	addr   string
 	gen    atomic.Int64 // the running mdnhub process, counted from 1
 	smsc   *smsc
@@ -109,7 +108,7 @@ func crashRun(t *testing.T, dir string, base env, dbo db.Options, salt uint64) {
 	t.Logf("crash test seed %d (replay with MDNHUB_CRASH_SEED=%d)", seed, seed)
 	rng := rand.New(rand.NewPCG(seed, salt))
 
-	r := &crashRig{t: t, dir: dir, dbo: dbo, j: newJournal(), pool: newHeldPool(),
+	r := &crashRig{t: t, dir: dir, j: newJournal(), pool: newHeldPool(),
 		cbKick: make(chan struct{}, 1), sendKick: make(chan struct{}, 1),
 		deliveredAt: map[string]int{}, modes: map[killMode]int{}}
 	gen := func() int { return int(r.gen.Load()) }
