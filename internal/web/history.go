@@ -2,13 +2,24 @@ package web
 
 import (
 	"net/http"
+	"strconv"
+	"time"
 
 	"mdnhub/internal/account"
+	"mdnhub/internal/clock"
+	"mdnhub/internal/money"
 	"mdnhub/internal/request"
 )
 
+// custRequestRow is a line of the history, its values formatted: a flat
+// view renders fastest.
+type custRequestRow struct {
+	ID, Created, MDN, Service, Status, Price, Markup, Refund string
+	Messages                                               int64
+}
+
 type custRequestsView struct {
-	Requests []request.Request
+	Requests []custRequestRow
 	Pager    custPager
 }
 
@@ -22,6 +33,20 @@ func (s *Server) custRequests(w http.ResponseWriter, r *http.Request, sess accou
 		s.custFail(w, r, err, "requests", nil)
 		return
 	}
-	s.render(w, r, http.StatusOK, "requests", "One-time request history", custRequestsView{
-		Requests: h.Requests, Pager: custIDPager("/requests", q, h.HasNewer, h.HasOlder, h.Newer, h.Older)})
+	v := custRequestsView{Pager: custIDPager("/requests", q, h.HasNewer, h.HasOlder, h.Newer, h.Older)}
+	for _, x := range h.Requests {
+		row := custRequestRow{ID: strconv.FormatInt(x.ID, 10), Created: clock.HumanTime(time.Unix(x.CreatedAt, 0)), MDN: x.MDN,
+			Service: x.Service, Status: x.Status, Price: "$" + money.Text(x.PriceCents), Messages: x.Messages, Refund: "none"}
+		if x.Markup != 0 {
+			row.Markup = "+" + strconv.FormatInt(x.Markup, 10) + "%"
+		}
+		switch {
+		case x.Refunded():
+			row.Refund = "refunded $" + money.Text(x.PriceCents)
+		case x.Open():
+			row.Refund = "–"
+		}
+		v.Requests = append(v.Requests, row)
+	}
+	s.render(w, r, http.StatusOK, "requests", "One-time request history", v)
 }
