@@ -33,6 +33,7 @@ var notSettings = []string{
 	"MDNHUB_MODEL_SEED",  // internal/check model test: the seed to replay
 	"MDNHUB_MODEL_STEPS", // and its number of steps
 	"MDNHUB_CRASH_SEED",  // e2e crash test: the seed to replay
+	"MDNHUB_SCREENSHOTS", // e2e browser tests: where screenshots go
 }
 
 // EnvWarnings returns one warning for every MDNHUB_* variable in environ
