@@ -56,7 +56,7 @@ db.max_conns = 0
 		// Invalid values, each where it was set.
 		path + `:3: db.driver: must be sqlite or postgres, got "mysql"`,
 		path + `:13: db.max_conns: must be between 1 and 1000`,
-		`MDNHUB_CALLBACKS_TIMEOUT: callbacks.timeout: must be between 1s and 5m`,
+		`MDNHUB_CALLBACKS_TIMEOUT: callbacks.timeout: must be between 1s and 50s`,
 		path + `:9: log.level: must be debug, info, warn or error, got "loud"`,
 		path + `:10: gateway.smsc1.kind: must be one of smpp, httppush, got ""`,
 	}
