@@ -50,6 +50,7 @@ func (s *Server) customerRoutes() {
 	m.HandleFunc("GET /proxies", s.user(s.custProxies))
 	m.HandleFunc("POST /proxies", s.user(s.custProxyRent))
 	m.HandleFunc("GET /proxies/{id}", s.user(s.custProxy))
+	m.HandleFunc("GET /proxies/{id}/credentials", s.user(s.custProxyCredentials))
 	m.HandleFunc("POST /proxies/{id}/swap", s.user(s.custProxySwap))
 	m.HandleFunc("POST /proxies/{id}/redial", s.user(s.custProxyRedial))
 

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -121,7 +122,43 @@ type custProxyCredsView struct {
 	Swapped             bool
 }
 
-func (s *Server) custShowCreds(w http.ResponseWriter, r *http.Request, got proxy.Rental, swapped bool) {
+// custShowCreds hands the new credentials of a rent or a swap to their page
+// through a flash (the password is stored hashed, so the POST's answer is
+// its only chance), then redirects there: a reload shows the page, never
+// rents again.
+func (s *Server) custShowCreds(w http.ResponseWriter, r *http.Request, sess account.Session, got proxy.Rental, swapped bool) {
+	path := "/proxies/" + strconv.FormatInt(got.ID, 10) + "/credentials"
+	flag := "r"
+	if swapped {
+		flag = "s"
+	}
+	s.setFlash(w, r, sess, path, flag+got.Password)
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// custProxyCredentials shows the credentials of a rent or swap, once.
+func (s *Server) custProxyCredentials(w http.ResponseWriter, r *http.Request, sess account.Session) {
+	id, ok := custID(r)
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, "There is no such page.")
+		return
+	}
+	got, err := s.Proxies.Rental(r.Context(), sess.User.ID, id)
+	if err != nil {
+		s.custFail(w, r, err, "proxy", nil)
+		return
+	}
+	flash, ok := s.takeFlash(w, r, sess, r.URL.Path)
+	if !ok || flash == "" {
+		http.Redirect(w, r, "/proxies/"+strconv.FormatInt(id, 10)+"?notice="+url.QueryEscape(
+			"The password is shown once, right after renting or swapping; swap the rental for new credentials."), http.StatusSeeOther)
+		return
+	}
+	got.Password = flash[1:]
+	s.renderCreds(w, r, got, flash[0] == 's')
+}
+
+func (s *Server) renderCreds(w http.ResponseWriter, r *http.Request, got proxy.Rental, swapped bool) {
 	opt := s.Proxies.Options()
 	w.Header().Set("Cache-Control", "no-store")
 	title := "Your proxy"
@@ -156,7 +193,7 @@ func (s *Server) custProxyRent(w http.ResponseWriter, r *http.Request, sess acco
 		s.custFail(w, r, err, "proxy rent", again)
 		return
 	}
-	s.custShowCreds(w, r, got, false)
+	s.custShowCreds(w, r, sess, got, false)
 }
 
 type custProxyView struct {
@@ -208,7 +245,7 @@ func (s *Server) custProxySwap(w http.ResponseWriter, r *http.Request, sess acco
 		s.custFail(w, r, err, "proxy swap", func(status int, text string) { s.custShowProxy(w, r, sess, status, text) })
 		return
 	}
-	s.custShowCreds(w, r, got, true)
+	s.custShowCreds(w, r, sess, got, true)
 }
 
 // custProxyRedial asks an exclusively rented port for a new IP.

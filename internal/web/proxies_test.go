@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,11 +39,19 @@ func TestProxies(t *testing.T) {
 		b.post("/proxies", url.Values{"service": {"Uber"}, "minutes": {"60"}, "port": {"59999"}}).want(t, http.StatusBadRequest, "Invalid port")
 		b.post("/proxies", url.Values{"service": {""}, "minutes": {"60"}}).want(t, http.StatusBadRequest, "Missing parameter: service")
 
-		p := b.post("/proxies", url.Values{"service": {"Uber"}, "minutes": {"120"}, "port": {"50001"}}).
-			want(t, http.StatusOK, "Your proxy is ready", u.Username+"_50001", "SOCKS5 Port: 50000", "$1.00", "Copy the password now")
+		// The rent answers a redirect to the credentials' page, which shows
+		// the password once: a reload shows the rental, never rents again.
+		rent := b.post("/proxies", url.Values{"service": {"Uber"}, "minutes": {"120"}, "port": {"50001"}})
+		if rent.code != http.StatusSeeOther || !strings.HasSuffix(rent.location, "/credentials") {
+			t.Fatalf("rent: HTTP %d to %q", rent.code, rent.location)
+		}
+		p := b.get(rent.location).want(t, http.StatusOK, "Your proxy is ready", u.Username+"_50001", "SOCKS5 Port: 50000", "$1.00", "Copy the password now")
 		pass := passRE.FindStringSubmatch(p.body)
 		if pass == nil || len(pass[1]) != 15 {
 			t.Fatalf("no password shown:\n%s", p.body)
+		}
+		if again := b.get(rent.location); again.code != http.StatusSeeOther || strings.Contains(again.body, pass[1]) {
+			t.Fatalf("reload of the credentials: HTTP %d\n%s", again.code, again.body)
 		}
 		if e.Balance(t, u.ID) != 900 {
 			t.Fatalf("balance %d", e.Balance(t, u.ID))
@@ -52,14 +61,14 @@ func TestProxies(t *testing.T) {
 		b.get("/proxies/"+id).want(t, http.StatusOK, u.Username+"_50001", "shown once").lacks(t, pass[1])
 		b.post("/proxies/"+id+"/redial", url.Values{}).want(t, http.StatusBadRequest, "No exclusive port rental")
 		b.post("/proxies/"+id+"/swap", url.Values{"port": {"50001"}}).want(t, http.StatusBadRequest, "The rental is already on this port")
-		moved := b.post("/proxies/"+id+"/swap", url.Values{"port": {"50002"}}).want(t, http.StatusOK, "Your proxy has moved", u.Username+"_50002")
+		moved := b.get(b.post("/proxies/"+id+"/swap", url.Values{"port": {"50002"}}).location).want(t, http.StatusOK, "Your proxy has moved", u.Username+"_50002")
 		pass2 := passRE.FindStringSubmatch(moved.body)
 		if pass2 == nil || pass2[1] == pass[1] {
 			t.Fatal("no new password after a swap")
 		}
 
 		// An exclusive rental can redial.
-		p = b.post("/proxies", url.Values{"service": {"Lyft"}, "minutes": {"60"}, "port": {"50003"}, "exclusive": {"on"}}).want(t, http.StatusOK, "exclusive")
+		p = b.get(b.post("/proxies", url.Values{"service": {"Lyft"}, "minutes": {"60"}, "port": {"50003"}, "exclusive": {"on"}}).location).want(t, http.StatusOK, "exclusive")
 		id2 := regexp.MustCompile(`href="/proxies/(\d+)"`).FindStringSubmatch(p.body)[1]
 		b.get("/proxies/"+id2).want(t, http.StatusOK, "Redial now")
 		b.post("/proxies/"+id2+"/redial", url.Values{}).redirected(t, "/proxies/"+id2+"?notice=Redial+requested")
@@ -67,6 +76,7 @@ func TestProxies(t *testing.T) {
 		// Not someone else's.
 		other, _ := s.customer(t, 1000)
 		other.get("/proxies/"+id).want(t, http.StatusNotFound).lacks(t, u.Username+"_5000")
+		other.get("/proxies/"+id+"/credentials").want(t, http.StatusNotFound)
 		other.post("/proxies/"+id+"/swap", url.Values{"port": {"50003"}}).want(t, http.StatusNotFound)
 		other.post("/proxies/"+id2+"/redial", url.Values{}).want(t, http.StatusNotFound)
 		other.get("/proxies").want(t, http.StatusOK, "No proxy rentals yet").lacks(t, u.Username+"_5000")
