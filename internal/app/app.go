@@ -36,6 +36,7 @@ import (
 	"mdnhub/internal/proxy/redial"
 	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
+	"mdnhub/internal/smsactivate"
 	"mdnhub/internal/web"
 )
 
@@ -170,6 +171,8 @@ func (a *App) Handler() http.Handler {
 		RateLimit: a.Config.API.RateLimit, AuthFailureLimit: a.Config.API.AuthFailures,
 	})
 	h.Route(mux)
+	smsactivate.New(smsactivate.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Requests: a.Requests, Messages: a.Messages,
+		Clock: a.Clock, Log: a.Log, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes}).Route(mux)
 	mux.HandleFunc("/gateway/{name}/{action}", a.gatewayPush)
 	mux.HandleFunc("GET /healthz", a.healthz)
 	if a.Config.HTTP.MetricsToken != "" {
