@@ -62,7 +62,7 @@ func commands() []*command {
 		proxyCommands(),
 		messagesCommands(),
 		simCommands(),
-		[]*command{checkCommand(), versionCommand()},
+		[]*command{checkCommand(), benchCommand(), versionCommand()},
 	)
 }
 
