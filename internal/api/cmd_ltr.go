@@ -90,16 +90,19 @@ func (h *Handler) ltrRent(c *call) (any, error) {
 	if ask.MDN != "" && ask.Reserve {
 		return nil, errorf("Invalid mdn: a reservation takes the next available number, not a given one")
 	}
-	r, err := h.Rentals.Rent(c.ctx, ask)
-	if err != nil {
+	render := func(r rental.Rental) (any, error) {
+		// price is what was charged: for a reservation, the rental and its fee.
+		out := rentJSON{ID: r.ID, MDN: r.MDN, Service: r.Service, Price: amount(r.PriceCents + r.FeeCents), Carrier: r.Carrier}
+		if r.Status == rental.StatusActive {
+			out.Expires = clock.HumanTimePlain(r.Expires())
+		}
+		return out, nil
+	}
+	if ask.Once, err = keyed(c, "ltr_rent", render); err != nil {
 		return nil, err
 	}
-	// price is what was charged: for a reservation, the rental and its fee.
-	out := rentJSON{ID: r.ID, MDN: r.MDN, Service: r.Service, Price: amount(r.PriceCents + r.FeeCents), Carrier: r.Carrier}
-	if r.Status == rental.StatusActive {
-		out.Expires = clock.HumanTimePlain(r.Expires())
-	}
-	return out, nil
+	r, err := h.Rentals.Rent(c.ctx, ask)
+	return answer(ask.Once, r, err, render)
 }
 
 func statusJSON(st rental.Status) ltrStatusJSON {

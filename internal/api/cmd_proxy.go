@@ -83,13 +83,16 @@ func (h *Handler) proxyRent(c *call) (any, error) {
 	if ask.Exclusive, _, err = c.p.boolean("exclusive"); err != nil {
 		return nil, err
 	}
-	r, err := h.Proxies.Rent(c.ctx, ask)
-	if err != nil {
+	render := func(r proxy.Rental) (any, error) {
+		out, err := h.proxyAnswer(c, r)
+		out.Price = centsText(r.PriceCents)
+		return out, err
+	}
+	if ask.Once, err = keyed(c, "proxy_rent", render); err != nil {
 		return nil, err
 	}
-	out, err := h.proxyAnswer(c, r)
-	out.Price = centsText(r.PriceCents)
-	return out, err
+	r, err := h.Proxies.Rent(c.ctx, ask)
+	return answer(ask.Once, r, err, render)
 }
 
 // proxyRef reads id, or proxy_user, naming one of the user's proxy rentals.

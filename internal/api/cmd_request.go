@@ -92,15 +92,18 @@ func (h *Handler) request(c *call) (any, error) {
 	if ask.MDN, ask.AreaCode, ask.State, err = c.p.target(); err != nil {
 		return nil, err
 	}
-	rs, err := h.Requests.Create(c.ctx, ask)
-	if err != nil {
+	render := func(rs []request.Request) (any, error) {
+		out := make([]requestJSON, len(rs))
+		for i, r := range rs {
+			out[i] = c.requestEntry(r)
+		}
+		return out, nil
+	}
+	if ask.Once, err = keyed(c, "request", render); err != nil {
 		return nil, err
 	}
-	out := make([]requestJSON, len(rs))
-	for i, r := range rs {
-		out[i] = c.requestEntry(r)
-	}
-	return out, nil
+	rs, err := h.Requests.Create(c.ctx, ask)
+	return answer(ask.Once, rs, err, render)
 }
 
 func (h *Handler) requestStatus(c *call) (any, error) {

@@ -30,8 +30,10 @@ func (h *Handler) sendSMS(c *call) (any, error) {
 	if ask.Text == "" {
 		return nil, missing("sms")
 	}
-	if _, err := h.Messages.Send(c.ctx, ask); err != nil {
+	render := func(message.Message) (any, error) { return "Message has been sent", nil }
+	if ask.Once, err = keyed(c, "send_sms", render); err != nil {
 		return nil, err
 	}
-	return "Message has been sent", nil
+	m, err := h.Messages.Send(c.ctx, ask)
+	return answer(ask.Once, m, err, render)
 }

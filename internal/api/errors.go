@@ -7,6 +7,7 @@ import (
 	"mdnhub/internal/account"
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/db"
+	"mdnhub/internal/idempotency"
 	"mdnhub/internal/inventory"
 	"mdnhub/internal/message"
 	"mdnhub/internal/proxy"
@@ -122,4 +123,7 @@ var domainErrors = map[error]string{
 	proxy.ErrSamePort:        "The rental is already on this port",
 	proxy.ErrServiceRequired: "Missing parameter: service",
 	proxy.ErrServiceTooLong:  "Invalid service: at most 64 characters, no commas",
+
+	idempotency.ErrReused:   "Idempotency key reused with other parameters",
+	idempotency.ErrInFlight: "Idempotency key in use by a call still in progress, retry later",
 }

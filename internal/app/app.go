@@ -28,6 +28,7 @@ import (
 	"mdnhub/internal/db"
 	"mdnhub/internal/gateway"
 	"mdnhub/internal/gateway/sim"
+	"mdnhub/internal/idempotency"
 	"mdnhub/internal/inventory"
 	"mdnhub/internal/jobs"
 	"mdnhub/internal/mail"
@@ -63,6 +64,8 @@ type App struct {
 	Events    *callback.Outbox
 	Callbacks *callback.Dispatcher
 	Proxies   *proxy.Service
+	// Keys purges the stored answers of idempotent calls.
+	Keys *idempotency.Keys
 
 	proxyAddrs  [2]string // where the proxy front listens, once serving
 	metricsAddr string    // where the metrics listener listens, once serving
@@ -140,8 +143,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 		return nil, err
 	}
 	a.Registry.MustRegister(&numbersCollector{inv: a.Inventory, log: log})
+	a.Keys = idempotency.NewKeys(d, clk)
 	a.Jobs, err = jobs.New(d, jobs.Services{Requests: a.Requests, Rentals: a.Rentals, Callbacks: a.Callbacks,
-		Proxies: a.Proxies, Redialer: redial.New(), Messages: a.Messages},
+		Proxies: a.Proxies, Redialer: redial.New(), Messages: a.Messages, Keys: a.Keys},
 		jobs.Options{Logger: log.With("component", "jobs")})
 	if err != nil {
 		d.Close()

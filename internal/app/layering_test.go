@@ -14,7 +14,7 @@ import (
 // (transport, gateways, the proxy front, the job runner, the CLI, wiring):
 // adapters point at the domain, never the other way round.
 func TestDomainImportsNoAdapter(t *testing.T) {
-	domain := []string{"account", "catalog", "inventory", "request", "rental", "message", "callback", "proxy", "check"}
+	domain := []string{"account", "catalog", "inventory", "request", "rental", "message", "callback", "proxy", "check", "idempotency"}
 	adapters := []string{"api", "app", "cli", "gateway", "jobs", "proxy/front", "proxy/redial", "web"}
 	root := filepath.Join("..")
 	for _, pkg := range domain {

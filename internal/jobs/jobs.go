@@ -17,6 +17,7 @@ import (
 
 	"mdnhub/internal/callback"
 	"mdnhub/internal/db"
+	"mdnhub/internal/idempotency"
 	"mdnhub/internal/message"
 	"mdnhub/internal/proxy"
 	"mdnhub/internal/rental"
@@ -31,6 +32,7 @@ type Services struct {
 	Proxies   *proxy.Service
 	Redialer  proxy.Redialer
 	Messages  *message.Service
+	Keys      *idempotency.Keys
 }
 
 // Runner works the jobs: River's working client, with a worker for every
@@ -82,6 +84,9 @@ func New(d *db.DB, svc Services, o Options) (*Runner, error) {
 			river.NewPeriodicJob(river.PeriodicInterval(30*time.Second),
 				func() (river.JobArgs, *river.InsertOpts) { return AutoRedialArgs{}, nil },
 				&river.PeriodicJobOpts{ID: "auto_redial"}),
+			river.NewPeriodicJob(river.PeriodicInterval(10*time.Minute),
+				func() (river.JobArgs, *river.InsertOpts) { return PurgeKeysArgs{}, nil },
+				&river.PeriodicJobOpts{ID: "purge_idempotency_keys"}),
 		},
 	}
 	client, err := river.NewClient(d.RiverDriver(), cfg)

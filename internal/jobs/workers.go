@@ -123,6 +123,13 @@ type OutboundCheckArgs struct {
 // Kind names the job in the queue.
 func (OutboundCheckArgs) Kind() string { return "outbound_check" }
 
+// PurgeKeysArgs is the periodic job that deletes idempotency keys older than
+// idempotency.TTL.
+type PurgeKeysArgs struct{}
+
+// Kind names the job in the queue.
+func (PurgeKeysArgs) Kind() string { return "purge_idempotency_keys" }
+
 // register adds the worker of every job kind: each calls its domain service.
 func register(workers *river.Workers, direct map[string]func(context.Context, []byte) error, svc Services) {
 	handle(workers, direct, func(ctx context.Context, a ExpireRequestArgs) error {
@@ -152,6 +159,10 @@ func register(workers *river.Workers, direct map[string]func(context.Context, []
 	})
 	handle(workers, direct, func(ctx context.Context, _ AutoRedialArgs) error {
 		_, err := svc.Proxies.QueueAutoRedials(ctx)
+		return err
+	})
+	handle(workers, direct, func(ctx context.Context, _ PurgeKeysArgs) error {
+		_, err := svc.Keys.Purge(ctx)
 		return err
 	})
 	handle(workers, direct, func(ctx context.Context, a OutboundCheckArgs) error {

@@ -11,6 +11,7 @@ import (
 
 	"mdnhub/internal/account"
 	"mdnhub/internal/db"
+	"mdnhub/internal/idempotency"
 )
 
 // Errors of send_sms.
@@ -98,7 +99,15 @@ type SendAsk struct {
 	RequestID int64
 	To        string // "": the most recent sender to the number
 	Text      string
+	// Once, when not nil, makes the call idempotent: the key is claimed with
+	// the fee, its answer stored when the gateway accepts the message, and
+	// the key freed again when the message is refused and refunded.
+	Once *idempotency.Call[Message]
 }
+
+// outboundRef names an outbound message as the settlement of a pending
+// idempotency key.
+func outboundRef(id int64) string { return fmt.Sprintf("outbound:%d", id) }
 
 // Send sends an SMS from a number the user holds now (an open request or an
 // active rental) to a number that texted it within the past 30 minutes. The
@@ -130,6 +139,9 @@ func (s *Service) Send(ctx context.Context, a SendAsk) (Message, error) {
 		numerID int64
 	)
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := a.Once.Begin(ctx, tx); err != nil {
+			return err
+		}
 		var err error
 		if m.MDN, numerID, gw, err = s.holder(ctx, tx, a, now); err != nil {
 			return err
@@ -147,6 +159,9 @@ func (s *Service) Send(ctx context.Context, a SendAsk) (Message, error) {
 		if _, err := account.Post(ctx, tx, a.UserID, -SendFee, account.KindSMS, fmt.Sprintf("SMS %d from %s to %s", m.ID, m.MDN, to), m.ID, now.Unix()); err != nil {
 			return err
 		}
+		if err := a.Once.Pending(ctx, tx, outboundRef(m.ID)); err != nil {
+			return err
+		}
 		return s.sched.ScheduleOutboundCheck(ctx, tx, m.ID, deadline.Add(SendGrace))
 	})
 	if err != nil {
@@ -156,7 +171,9 @@ func (s *Service) Send(ctx context.Context, a SendAsk) (Message, error) {
 	res, sendErr := s.sender.Send(sendCtx, gw, Outbound{ID: m.ID, From: m.MDN, To: to, Text: text})
 	cancel()
 	accepted := sendErr == nil && res.Accepted
-	settled, err := s.settle(ctx, m.ID, accepted, res.GatewayID, "not accepted")
+	settled, err := s.settle(ctx, m.ID, accepted, res.GatewayID, "not accepted", func(tx *sql.Tx) error {
+		return a.Once.Finish(ctx, tx, m)
+	})
 	if err != nil {
 		return Message{}, err
 	}
@@ -176,9 +193,11 @@ func (s *Service) Send(ctx context.Context, a SendAsk) (Message, error) {
 }
 
 // settle records the gateway's answer for an outbound message still
-// 'sending': accepted (the fee is kept) or not (refunded, with why in the
-// ledger). It reports false when the message was settled already.
-func (s *Service) settle(ctx context.Context, id int64, accepted bool, gatewayRef, why string) (bool, error) {
+// 'sending': accepted (the fee is kept; accept then runs in the same
+// transaction, when not nil) or not (refunded, with why in the ledger, and
+// a pending idempotency key freed). It reports false when the message was
+// settled already.
+func (s *Service) settle(ctx context.Context, id int64, accepted bool, gatewayRef, why string, accept func(*sql.Tx) error) (bool, error) {
 	settled := false
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var userID int64
@@ -191,10 +210,18 @@ func (s *Service) settle(ctx context.Context, id int64, accepted bool, gatewayRe
 		}
 		settled = true
 		if accepted {
-			_, err := tx.ExecContext(ctx, `UPDATE messages SET status = 'accepted', gateway_ref = $1 WHERE id = $2`, nullText(gatewayRef), id)
-			return err
+			if _, err := tx.ExecContext(ctx, `UPDATE messages SET status = 'accepted', gateway_ref = $1 WHERE id = $2`, nullText(gatewayRef), id); err != nil {
+				return err
+			}
+			if accept != nil {
+				return accept(tx)
+			}
+			return nil
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE messages SET status = 'refused' WHERE id = $1`, id); err != nil {
+			return err
+		}
+		if err := idempotency.Abandon(ctx, tx, outboundRef(id)); err != nil {
 			return err
 		}
 		_, err = account.Post(ctx, tx, userID, SendFee, account.KindRefund, fmt.Sprintf("Refund of SMS %d: %s", id, why), id, s.clock.Now().Unix())
@@ -221,7 +248,7 @@ func (s *Service) ReconcileOutbound(ctx context.Context, id int64) (retryAt time
 	if due := time.Unix(deadline.Int64, 0).Add(SendGrace); s.clock.Now().Before(due) {
 		return due, nil
 	}
-	if _, err := s.settle(ctx, id, false, "", "no answer from the gateway"); err != nil {
+	if _, err := s.settle(ctx, id, false, "", "no answer from the gateway", nil); err != nil {
 		return time.Time{}, err
 	}
 	s.log().Warn("send_sms left unsettled past its deadline; refunded", "message", id)

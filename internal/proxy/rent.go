@@ -16,6 +16,7 @@ import (
 
 	"mdnhub/internal/account"
 	"mdnhub/internal/db"
+	"mdnhub/internal/idempotency"
 )
 
 // MinMinutes and MaxMinutes bound a rental's duration.
@@ -48,6 +49,9 @@ type RentAsk struct {
 	Service   string // shown to other users
 	Minutes   int64
 	Exclusive bool
+	// Once, when not nil, makes the call idempotent: its answer is stored
+	// with the charge, and a retry with its key changes nothing.
+	Once *idempotency.Call[Rental]
 }
 
 func validService(s string) (string, error) {
@@ -77,42 +81,49 @@ func (s *Service) Rent(ctx context.Context, a RentAsk) (Rental, error) {
 	}
 	var r Rental
 	err = s.txNamed(ctx, func(tx *sql.Tx) error {
-		now := s.clock.Now()
-		port, err := s.pickPort(ctx, tx, a.UserID, a.Port, a.Exclusive, 0, "")
-		if err != nil {
-			return err
-		}
-		pass, err := password()
-		if err != nil {
-			return err
-		}
-		name, err := s.proxyUserName(ctx, tx, a.Username, port, 0)
-		if err != nil {
-			return err
-		}
-		r = Rental{UserID: a.UserID, Port: port, Service: service, Exclusive: a.Exclusive,
-			ProxyUser: name, Minutes: a.Minutes,
-			PriceCents: s.Price(a.Minutes, a.Exclusive), Status: "active", CreatedAt: now.Unix(),
-			ExpiresAt: now.Add(time.Duration(a.Minutes) * time.Minute).Unix(), Password: pass}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO proxy_rentals (user_id, port_id, service, exclusive, proxy_user, pass_hash,
-			minutes, price_cents, status, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10) RETURNING id`,
-			r.UserID, r.Port, r.Service, r.Exclusive, r.ProxyUser, hashPass(pass), r.Minutes, r.PriceCents, r.CreatedAt, r.ExpiresAt).
-			Scan(&r.ID); err != nil {
-			return err
-		}
-		kind := "shared"
-		if r.Exclusive {
-			kind = "exclusive"
-		}
-		reason := fmt.Sprintf("Proxy %d: port %s, %s, %d minutes", r.ID, r.Port, kind, r.Minutes)
-		if r.PriceCents > 0 {
-			if _, err := account.Post(ctx, tx, r.UserID, -r.PriceCents, account.KindProxy, reason, r.ID, now.Unix()); err != nil {
-				return err
-			}
-		}
-		return s.sched.ScheduleProxyExpiry(ctx, tx, r.ID, time.Unix(r.ExpiresAt, 0))
+		var err error
+		r, err = idempotency.Run(ctx, tx, a.Once, func() (Rental, error) { return s.rent(ctx, tx, a, service) })
+		return err
 	})
 	return r, err
+}
+
+// rent makes a rental inside tx: port, credentials, charge and expiry job.
+func (s *Service) rent(ctx context.Context, tx *sql.Tx, a RentAsk, service string) (Rental, error) {
+	now := s.clock.Now()
+	port, err := s.pickPort(ctx, tx, a.UserID, a.Port, a.Exclusive, 0, "")
+	if err != nil {
+		return Rental{}, err
+	}
+	pass, err := password()
+	if err != nil {
+		return Rental{}, err
+	}
+	name, err := s.proxyUserName(ctx, tx, a.Username, port, 0)
+	if err != nil {
+		return Rental{}, err
+	}
+	r := Rental{UserID: a.UserID, Port: port, Service: service, Exclusive: a.Exclusive,
+		ProxyUser: name, Minutes: a.Minutes,
+		PriceCents: s.Price(a.Minutes, a.Exclusive), Status: "active", CreatedAt: now.Unix(),
+		ExpiresAt: now.Add(time.Duration(a.Minutes) * time.Minute).Unix(), Password: pass}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO proxy_rentals (user_id, port_id, service, exclusive, proxy_user, pass_hash,
+		minutes, price_cents, status, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10) RETURNING id`,
+		r.UserID, r.Port, r.Service, r.Exclusive, r.ProxyUser, hashPass(pass), r.Minutes, r.PriceCents, r.CreatedAt, r.ExpiresAt).
+		Scan(&r.ID); err != nil {
+		return Rental{}, err
+	}
+	kind := "shared"
+	if r.Exclusive {
+		kind = "exclusive"
+	}
+	reason := fmt.Sprintf("Proxy %d: port %s, %s, %d minutes", r.ID, r.Port, kind, r.Minutes)
+	if r.PriceCents > 0 {
+		if _, err := account.Post(ctx, tx, r.UserID, -r.PriceCents, account.KindProxy, reason, r.ID, now.Unix()); err != nil {
+			return Rental{}, err
+		}
+	}
+	return r, s.sched.ScheduleProxyExpiry(ctx, tx, r.ID, time.Unix(r.ExpiresAt, 0))
 }
 
 // pickPort returns the port asked for, checked, or a random one with room,

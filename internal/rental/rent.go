@@ -10,6 +10,7 @@ import (
 	"mdnhub/internal/account"
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/db"
+	"mdnhub/internal/idempotency"
 	"mdnhub/internal/inventory"
 	"mdnhub/internal/money"
 )
@@ -24,6 +25,9 @@ type Ask struct {
 	State     string
 	Autorenew bool
 	Reserve   bool // Unlimited only: wait for the next available number
+	// Once, when not nil, makes the call idempotent: its answer is stored
+	// with the charge, and a retry with its key changes nothing.
+	Once *idempotency.Call[Rental]
 }
 
 // priceFor is the rental price of a service for a duration.
@@ -48,7 +52,8 @@ func priceFor(svc catalog.Service, days int64) (int64, error) {
 // with the reservation fee, that the next available number fills.
 // Errors: ErrDuration, ErrNoShortRental, ErrReserveUnlimited,
 // *account.InsufficientFundsError, inventory.ErrNoneAvailable,
-// inventory.ErrMDNUnavailable.
+// inventory.ErrMDNUnavailable; with a.Once, the refusals of
+// idempotency.Call.Begin.
 func (s *Service) Rent(ctx context.Context, a Ask) (Rental, error) {
 	price, err := priceFor(a.Service, a.Days)
 	if err != nil {
@@ -60,7 +65,7 @@ func (s *Service) Rent(ctx context.Context, a Ask) (Rental, error) {
 	var r Rental
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		r, err = s.rent(ctx, tx, a, price)
+		r, err = idempotency.Run(ctx, tx, a.Once, func() (Rental, error) { return s.rent(ctx, tx, a, price) })
 		return err
 	})
 	if errors.Is(err, db.ErrConflict) {

@@ -11,6 +11,7 @@ import (
 	"mdnhub/internal/account"
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/db"
+	"mdnhub/internal/idempotency"
 	"mdnhub/internal/inventory"
 )
 
@@ -27,6 +28,9 @@ type Ask struct {
 	// Markup, when not 0, is a premium bid in percent (10..2000): used only
 	// when no number is eligible now.
 	Markup int64
+	// Once, when not nil, makes the call idempotent: its answer is stored
+	// with the charge, and a retry with its key changes nothing.
+	Once *idempotency.Call[[]Request]
 }
 
 // PremiumPrice is the price of a bid: base × (100 + markup) / 100, rounded
@@ -40,7 +44,8 @@ func PremiumPrice(baseCents, markup int64) int64 {
 // the expiry jobs. When no number is eligible and the ask carries a markup,
 // it places a premium bid instead (status Awaiting MDN, premium price
 // charged now). Errors: *account.InsufficientFundsError, ErrTooManyOpen,
-// inventory.ErrNoneAvailable, inventory.ErrMDNUnavailable.
+// inventory.ErrNoneAvailable, inventory.ErrMDNUnavailable; with a.Once, the
+// refusals of idempotency.Call.Begin.
 func (s *Service) Create(ctx context.Context, a Ask) ([]Request, error) {
 	if len(a.Services) == 0 || len(a.Services) > MaxServices {
 		return nil, fmt.Errorf("request: %d services asked, want 1 to %d", len(a.Services), MaxServices)
@@ -48,7 +53,7 @@ func (s *Service) Create(ctx context.Context, a Ask) ([]Request, error) {
 	var out []Request
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = s.create(ctx, tx, a)
+		out, err = idempotency.Run(ctx, tx, a.Once, func() ([]Request, error) { return s.create(ctx, tx, a) })
 		return err
 	})
 	if errors.Is(err, db.ErrConflict) {
