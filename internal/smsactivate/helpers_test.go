@@ -24,6 +24,7 @@ import (
 	"testing"
 
 	"mdnhub/internal/app/apptest"
+	"mdnhub/internal/catalog"
 	"mdnhub/internal/message"
 )
 
@@ -172,4 +173,9 @@ func deliver(t *testing.T, e *apptest.Env, to, from, text string) {
 	if d.Unowned {
 		t.Fatalf("message to %s was not routed to a request", to)
 	}
+}
+
+// catalogService is a hidden service with a one-time price.
+func catalogService(name string, priceCents int64) catalog.Service {
+	return catalog.Service{Name: name, PriceCents: priceCents}
 }
