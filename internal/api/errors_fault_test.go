@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"mdnhub/internal/db"
+	"mdnhub/internal/refusal"
 	"mdnhub/internal/request"
 )
 
@@ -27,7 +28,7 @@ func TestErrorTextDatabaseFaults(t *testing.T) {
 		{"connection lost", io.ErrUnexpectedEOF, unavailable, true},
 		{"classified by Tx", &db.FaultError{Kind: db.ErrUnavailable, Err: errors.New("dial tcp: connection refused")}, unavailable, true},
 		{"disk full", &db.FaultError{Kind: db.ErrFull, Err: errors.New("database or disk is full (13)")}, unavailable, true},
-		{"domain error wins", fmt.Errorf("%w", request.ErrTooManyOpen), textTooMany, false},
+		{"domain error wins", fmt.Errorf("%w", request.ErrTooManyOpen), refusal.TooMany, false},
 		{"unknown failure", errors.New("boom"), textInternal, true},
 		{"constraint", &pgconn.PgError{Code: "23505"}, textInternal, true},
 	} {

@@ -16,8 +16,8 @@ import (
 	"mdnhub/internal/db"
 	"mdnhub/internal/inventory"
 	"mdnhub/internal/message"
-	"mdnhub/internal/money"
 	"mdnhub/internal/proxy"
+	"mdnhub/internal/refusal"
 	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
 )
@@ -59,54 +59,13 @@ func (s *Server) customerRoutes() {
 	m.HandleFunc("POST /account/callbacks/{id}/redeliver", s.user(s.custCallbackRedeliver))
 }
 
-// custRefusalTexts are the texts of the domain's refusals, the API's own words
-// (internal/api/errors.go), so a customer reads on the site what their
-// client program reads.
+// custRefusalTexts are the refusals the site words otherwise than the API:
+// there is no parameter to name on a page, and a form has its own steps.
+// Every other refusal reads as the API documentation words it.
 var custRefusalTexts = map[error]string{
-	inventory.ErrNoneAvailable:  "No numbers available, retry later",
-	inventory.ErrMDNUnavailable: "The MDN is not available",
-	request.ErrTooManyOpen:      "Too many open requests",
-	request.ErrHasMessages:      "Unable to reject an MDN that already received a message",
-	catalog.ErrUnknownService:   "Invalid service name",
-
-	rental.ErrEnded:            "Rental has ended",
-	rental.ErrDuration:         "Duration must be 3 or 30",
-	rental.ErrNoShortRental:    "3-day rentals are not available for this service",
-	rental.ErrNotShort:         "This MDN does not support 3-day rentals",
-	rental.ErrAwaiting:         "Rental is awaiting an MDN",
-	rental.ErrReserveUnlimited: "Reservations are only available for the Unlimited service",
-	rental.ErrAlreadyReported:  "Already reported",
-	rental.ErrNoReport:         "No report for this MDN",
-	rental.ErrNotSwitchable:    "Only rentals of the Unknown or Unlimited service can switch service",
-	rental.ErrNotFresh:         "The MDN is not available for this service",
-	rental.ErrForwarding:       "Call forwarding is not supported for this MDN",
-	rental.ErrNoRental:         "No rental for this MDN and service",
-
-	message.ErrNotHolder:     "The MDN is not held by you",
-	message.ErrNoRecentSMS:   "No incoming messages within past 30 minutes",
-	message.ErrOffline:       "MDN is offline",
-	message.ErrTooLong:       "Message too long",
 	message.ErrEmptyText:     "Write the message first",
-	message.ErrNotAccepted:   "Message was not accepted for delivery",
-	message.ErrCannotSend:    "Sending SMS is not supported for this MDN",
-	message.ErrBadRecipient:  "Invalid to: must be a phone number or short code",
 	message.ErrRequestClosed: "The request no longer holds its number",
-
-	proxy.ErrNoPort:          "Invalid port",
-	proxy.ErrMinDuration:     "Minimum duration is 60 minutes",
-	proxy.ErrDurationTooLong: "Invalid duration: at most 129600 minutes (90 days)",
-	proxy.ErrNotExclusive:    "Unable to rent the port exclusively",
-	proxy.ErrPortFull:        "The port is not available",
-	proxy.ErrNoPorts:         "No ports available, retry later",
-	proxy.ErrAlreadyRenting:  "You already rent this port",
-	proxy.ErrEnded:           "Proxy rental has ended",
-	proxy.ErrNoExclusive:     "No exclusive port rental",
-	proxy.ErrNoRedial:        "This port cannot be redialled",
-	proxy.ErrSamePort:        "The rental is already on this port",
-	proxy.ErrServiceRequired: "Missing parameter: service",
-	proxy.ErrServiceTooLong:  "Invalid service: at most 64 characters, no commas",
-
-	callback.ErrNoCallback: "Set a callback URL first.",
+	callback.ErrNoCallback:   "Set a callback URL first.",
 }
 
 // custNotFound are the domain's answers for something that is not the user's
@@ -124,15 +83,8 @@ func (e *custFieldError) Error() string { return e.text }
 func custRefusal(err error) (status int, text string, ok bool) {
 	var fe *custFieldError
 	var funds *account.InsufficientFundsError
-	var closed *request.ClosedError
-	switch {
-	case errors.As(err, &fe):
+	if errors.As(err, &fe) {
 		return http.StatusBadRequest, fe.text, true
-	case errors.As(err, &funds):
-		return http.StatusPaymentRequired, "Insufficient funds. Your balance is $" + money.Text(funds.BalanceCents), true
-	case errors.As(err, &closed):
-		// Every refusal of a reject starts "Unable to reject an MDN".
-		return http.StatusConflict, "Unable to reject an MDN with status " + closed.Status, true
 	}
 	for _, nf := range custNotFound {
 		if errors.Is(err, nf) {
@@ -144,7 +96,16 @@ func custRefusal(err error) (status int, text string, ok bool) {
 			return http.StatusBadRequest, text, true
 		}
 	}
-	return 0, "", false
+	text, ok = refusal.Text(err)
+	switch {
+	case !ok:
+		return 0, "", false
+	case errors.As(err, &funds):
+		return http.StatusPaymentRequired, text, true
+	case errors.As(err, new(*request.ClosedError)):
+		return http.StatusConflict, text, true
+	}
+	return http.StatusBadRequest, text, true
 }
 
 // custFail answers a request whose action failed with err: a refusal

@@ -15,7 +15,7 @@ import (
 // view renders fastest.
 type custRequestRow struct {
 	ID, Created, MDN, Service, Status, Price, Markup, Refund string
-	Messages                                               int64
+	Messages                                                 int64
 }
 
 type custRequestsView struct {
