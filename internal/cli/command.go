@@ -57,6 +57,7 @@ func commands() []*command {
 		userCommands(),
 		numbersCommands(),
 		servicesCommands(),
+		codesCommands(),
 		rentalsCommands(),
 		callbacksCommands(),
 		proxyCommands(),
