@@ -4,9 +4,12 @@
 #   perl  Debian's libnet-smpp-perl (Net::SMPP)
 #   node  node and npm if missing, then the pinned npm package "smpp"
 #         (npm ci in internal/gateway/smpp/testdata/node)
+#   smsactivate  node and npm if missing, then the pinned npm package
+#         "sms-activate", a public SMS-Activate client library that
+#         e2e/smsactivate_test.go runs (npm ci in e2e/testdata/sms-activate)
 #   curl  the client the proxy front's tests drive (internal/proxy/front)
 #   chromium  the browser the web site's tests drive (e2e/browser_test.go)
-# Usage: scripts/install-peers.sh [perl] [node] [curl] [chromium]   (default: all)
+# Usage: scripts/install-peers.sh [perl] [node] [smsactivate] [curl] [chromium]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,12 +29,21 @@ install_perl() {
   perl -MNet::SMPP -e 1
 }
 
-install_node() {
+need_npm() {
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     echo "installing nodejs and npm" >&2
     apt_install nodejs npm
   fi
+}
+
+install_node() {
+  need_npm
   npm ci --no-audit --no-fund --loglevel=error --prefix internal/gateway/smpp/testdata/node
+}
+
+install_smsactivate() {
+  need_npm
+  npm ci --no-audit --no-fund --loglevel=error --prefix e2e/testdata/sms-activate
 }
 
 install_curl() {
@@ -43,13 +55,14 @@ install_chromium() {
   chromium --headless --no-sandbox --disable-gpu --version >/dev/null 2>&1
 }
 
-if [ $# -eq 0 ]; then set -- perl node curl chromium; fi
+if [ $# -eq 0 ]; then set -- perl node smsactivate curl chromium; fi
 for peer in "$@"; do
   case "$peer" in
     perl) install_perl ;;
     node) install_node ;;
+    smsactivate) install_smsactivate ;;
     curl) install_curl ;;
     chromium) install_chromium ;;
-    *) echo "unknown peer $peer (perl, node, curl or chromium)" >&2; exit 2 ;;
+    *) echo "unknown peer $peer (perl, node, smsactivate, curl or chromium)" >&2; exit 2 ;;
   esac
 done
