@@ -61,6 +61,11 @@ type DB struct {
 	// afterCommit holds, per open transaction, the functions to run once
 	// it commits (see AfterCommit).
 	afterCommit sync.Map
+	// group shares commits between SQLite's write transactions (nil on
+	// PostgreSQL).
+	group *group
+	// feed tells views of the database what changed (see ChangeSeq).
+	feed *feed
 	// fullSince is when write transactions began to fail for lack of
 	// space (unix nanoseconds), 0 while they do not (see StorageFull).
 	fullSince atomic.Int64
@@ -115,10 +120,11 @@ func openSQLite(ctx context.Context, o Options) (*DB, error) {
 	if o.MaxConns < 1 {
 		o.MaxConns = 4
 	}
-	w, err := sql.Open("sqlite", sqliteDSN(o.Path, o.Synchronous, false))
+	wc, err := newCachingConnector(sqliteDSN(o.Path, o.Synchronous, false))
 	if err != nil {
 		return nil, err
 	}
+	w := sql.OpenDB(wc)
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
@@ -127,14 +133,18 @@ func openSQLite(ctx context.Context, o Options) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", o.Path, err)
 	}
-	r, err := sql.Open("sqlite", sqliteDSN(o.Path, o.Synchronous, true))
+	rc, err := newCachingConnector(sqliteDSN(o.Path, o.Synchronous, true))
 	if err != nil {
 		w.Close()
 		return nil, err
 	}
+	r := sql.OpenDB(rc)
 	r.SetMaxOpenConns(o.MaxConns)
 	r.SetMaxIdleConns(o.MaxConns)
-	return &DB{Dialect: SQLite, W: w, R: r}, nil
+	d := &DB{Dialect: SQLite, W: w, R: r}
+	d.group = &group{d: d}
+	d.startFeed()
+	return d, nil
 }
 
 func openPostgres(ctx context.Context, o Options) (*DB, error) {
@@ -162,11 +172,25 @@ func openPostgres(ctx context.Context, o Options) (*DB, error) {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	sdb := stdlib.OpenDBFromPool(pool)
-	return &DB{Dialect: Postgres, W: sdb, R: sdb, pool: pool}, nil
+	d := &DB{Dialect: Postgres, W: sdb, R: sdb, pool: pool}
+	d.startFeed()
+	return d, nil
+}
+
+// startFeed starts the change feed's watcher (stopped by Close).
+func (d *DB) startFeed() {
+	d.feed = newFeed()
+	ctx, cancel := context.WithCancel(context.Background())
+	d.feed.stop, d.feed.done = cancel, make(chan struct{})
+	go d.watch(ctx)
 }
 
 // Close closes every connection.
 func (d *DB) Close() error {
+	if d.feed != nil && d.feed.stop != nil {
+		d.feed.stop()
+		<-d.feed.done
+	}
 	err := d.W.Close()
 	if d.R != d.W {
 		err = errors.Join(err, d.R.Close())

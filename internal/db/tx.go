@@ -16,10 +16,18 @@ import (
 // must not have effects outside the transaction. A fault of the database
 // (down, restarting, disk full) comes back classified: errors.Is(err,
 // ErrUnavailable), and ErrFull for a full disk.
+//
+// On SQLite, transactions that arrive together share one commit (see
+// group): each runs inside a savepoint of a common transaction, and each
+// caller gets its answer only after that commit, as durable as its own.
 func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		err = d.once(ctx, fn)
+		if d.group != nil {
+			err = d.group.run(ctx, fn)
+		} else {
+			err = d.once(ctx, fn)
+		}
 		if err == nil || !retryable(err) || ctx.Err() != nil {
 			break
 		}
@@ -30,11 +38,38 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return err
 }
 
+// txState is what one transaction of Tx arranged for after its commit.
+type txState struct {
+	hooks   []func()
+	touched []int64
+}
+
+// state is the current transaction state of tx (nil outside Tx).
+func (d *DB) state(tx *sql.Tx) *txState {
+	if st, ok := d.afterCommit.Load(tx); ok {
+		return st.(*txState)
+	}
+	return nil
+}
+
+// committed runs what a committed transaction arranged: its hooks, then the
+// change feed.
+func (d *DB) committed(st *txState) {
+	for _, h := range st.hooks {
+		h()
+	}
+	d.feed.changed(st.touched, false)
+}
+
 func (d *DB) once(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	tx, err := d.W.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
+	st := &txState{}
+	d.afterCommit.Store(tx, st)
+	live.Store(tx, d)
+	defer live.Delete(tx)
 	defer d.afterCommit.Delete(tx)
 	defer func() {
 		if p := recover(); p != nil {
@@ -48,14 +83,13 @@ func (d *DB) once(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if err = fn(tx); err != nil {
 		return err
 	}
+	if err = d.notifyChanges(ctx, tx, st.touched); err != nil {
+		return err
+	}
 	if err = tx.Commit(); err != nil {
 		return err
 	}
-	if hooks, ok := d.afterCommit.Load(tx); ok {
-		for _, h := range *hooks.(*[]func()) {
-			h()
-		}
-	}
+	d.committed(st)
 	return nil
 }
 
@@ -63,15 +97,18 @@ func (d *DB) once(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 // back): for effects outside the database, such as waking a simulator, that
 // must not happen for a change that did not stick. tx must come from Tx.
 func (d *DB) AfterCommit(tx *sql.Tx, fn func()) {
-	hooks, _ := d.afterCommit.LoadOrStore(tx, &[]func(){})
-	list := hooks.(*[]func())
-	*list = append(*list, fn)
+	if st := d.state(tx); st != nil {
+		st.hooks = append(st.hooks, fn)
+	}
 }
 
 func retryable(err error) bool {
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) {
 		return pg.Code == "40001" || pg.Code == "40P01"
+	}
+	if errors.Is(err, errBatchBroken) {
+		return true
 	}
 	msg := err.Error()
 	return strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked")

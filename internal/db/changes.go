@@ -1,0 +1,289 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// The change feed tells in-memory views of the database (a user's balance,
+// requests and messages, kept so that polling commands cost a map lookup)
+// when what they hold may have changed. The database stays the truth: a view
+// keeps a value only with the feed's sequence number taken before it read
+// it, and trusts it only while UnchangedSince says no change of that user
+// happened since.
+//
+// Where changes come from:
+//   - this process: a transaction names the users it changed (Touch); after
+//     it commits, the feed records them and tells the listeners (OnChange).
+//   - other processes on PostgreSQL: a transaction that touched users sends
+//     their ids on ChangeChannel before it commits; each process listens on
+//     its own connection. While that connection is down (and before it is
+//     first up) nothing is trusted: views read the database.
+//   - other processes on SQLite (the operator's commands, a second server on
+//     the same file): a watcher reads PRAGMA data_version on the writer
+//     connection, which moves only when another connection committed, every
+//     ChangePoll; then everything is dropped. A view trusts nothing when the
+//     last look is older than ChangeStaleness.
+// So a change made elsewhere is visible in this process within
+// ChangeStaleness, and at once on PostgreSQL while its notification
+// travels.
+
+// ChangeChannel is PostgreSQL's notification channel of the change feed:
+// the payload lists the ids of the users a committed transaction changed,
+// comma-separated.
+const ChangeChannel = "mdnhub_change"
+
+// How often SQLite's watcher looks for other processes' commits, and how old
+// its last look may be for views to trust what they hold.
+const (
+	ChangePoll      = 100 * time.Millisecond
+	ChangeStaleness = time.Second
+)
+
+// feed is the change feed of one DB.
+type feed struct {
+	seq   atomic.Uint64
+	allAt atomic.Uint64 // the last time everything may have changed
+	// live is when changes made elsewhere were last known to be heard
+	// (unix nanoseconds; 0: not heard).
+	live atomic.Int64
+
+	mu   sync.RWMutex
+	last map[int64]uint64 // user → the sequence number of its last change
+
+	lmu       sync.RWMutex
+	listeners []func(users []int64, all bool)
+
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+// maxTracked bounds the users the feed remembers; past it, it forgets them
+// all and counts that as a change of everything.
+const maxTracked = 1 << 20
+
+func newFeed() *feed { return &feed{last: map[int64]uint64{}} }
+
+// ChangeSeq is the feed's sequence number: take it before reading what a
+// view will keep.
+func (d *DB) ChangeSeq() uint64 { return d.feed.seq.Load() }
+
+// UnchangedSince reports whether nothing of user changed since seq was
+// taken, as far as this process can know: false while changes made
+// elsewhere may go unheard.
+func (d *DB) UnchangedSince(user int64, seq uint64) bool {
+	f := d.feed
+	if !f.hearing() || f.allAt.Load() > seq {
+		return false
+	}
+	f.mu.RLock()
+	at := f.last[user]
+	f.mu.RUnlock()
+	return at <= seq
+}
+
+// Hearing reports whether changes made by other processes reach this one
+// now (see the change feed), so that views may keep what they read.
+func (d *DB) Hearing() bool { return d.feed.hearing() }
+
+func (f *feed) hearing() bool {
+	l := f.live.Load()
+	return l != 0 && time.Now().UnixNano()-l < int64(ChangeStaleness)
+}
+
+// OnChange registers fn, called after users changed (all: anything may have
+// changed, such as another process's commit on SQLite). fn runs on the
+// committing goroutine: it must be quick and must not use the database.
+func (d *DB) OnChange(fn func(users []int64, all bool)) {
+	d.feed.lmu.Lock()
+	d.feed.listeners = append(d.feed.listeners, fn)
+	d.feed.lmu.Unlock()
+}
+
+// changed records that users changed (or everything, when all).
+func (f *feed) changed(users []int64, all bool) {
+	if len(users) == 0 && !all {
+		return
+	}
+	s := f.seq.Add(1)
+	if all {
+		f.allAt.Store(s)
+	} else {
+		f.mu.Lock()
+		if len(f.last)+len(users) > maxTracked {
+			clear(f.last)
+			f.allAt.Store(s)
+		}
+		for _, u := range users {
+			f.last[u] = s
+		}
+		f.mu.Unlock()
+	}
+	f.lmu.RLock()
+	ls := f.listeners
+	f.lmu.RUnlock()
+	for _, fn := range ls {
+		fn(users, all)
+	}
+}
+
+// live is the set of transactions Tx runs, so that Touch can find the DB of
+// a transaction it is given (account.Post receives only the transaction).
+var live sync.Map // *sql.Tx → *DB
+
+// Touch records that the transaction q changed what the users' polling
+// commands show (balance, requests, messages); the change feed hears it
+// when the transaction commits. q must be a transaction from Tx; anything
+// else is ignored (there is no view to tell).
+func Touch(q Querier, users ...int64) {
+	tx, ok := q.(*sql.Tx)
+	if !ok || len(users) == 0 {
+		return
+	}
+	d, ok := live.Load(tx)
+	if !ok {
+		return
+	}
+	d.(*DB).Touch(tx, users...)
+}
+
+// Touch records that tx changed what the users' polling commands show.
+func (d *DB) Touch(tx *sql.Tx, users ...int64) {
+	if st := d.state(tx); st != nil {
+		st.touched = append(st.touched, users...)
+	}
+}
+
+// notifyChanges sends the users a transaction touched to other processes,
+// inside it (PostgreSQL: delivered at commit, never on rollback).
+func (d *DB) notifyChanges(ctx context.Context, tx *sql.Tx, users []int64) error {
+	if d.Dialect != Postgres || len(users) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	send := func() error {
+		if b.Len() == 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, ChangeChannel, b.String())
+		b.Reset()
+		return err
+	}
+	for _, u := range users {
+		if b.Len() > 7000 {
+			if err := send(); err != nil {
+				return err
+			}
+		}
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(u, 10))
+	}
+	return send()
+}
+
+// watch runs the feed's watcher until ctx ends: SQLite's look for other
+// processes' commits, PostgreSQL's listener.
+func (d *DB) watch(ctx context.Context) {
+	defer close(d.feed.done)
+	if d.Dialect == Postgres {
+		d.listenChanges(ctx)
+		return
+	}
+	var last int64 = -1
+	t := time.NewTicker(ChangePoll)
+	defer t.Stop()
+	for {
+		var v int64
+		qctx, cancel := context.WithTimeout(ctx, ChangeStaleness)
+		err := d.W.QueryRowContext(qctx, `PRAGMA data_version`).Scan(&v)
+		cancel()
+		if err == nil {
+			if last != -1 && v != last {
+				d.feed.changed(nil, true)
+			}
+			last = v
+			d.feed.live.Store(time.Now().UnixNano())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// listenChanges holds a PostgreSQL connection listening on ChangeChannel,
+// reconnecting after a loss; while it is down nothing is trusted.
+func (d *DB) listenChanges(ctx context.Context) {
+	wait := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		up := d.listenOnce(ctx)
+		d.feed.live.Store(0)
+		if up {
+			wait = 100 * time.Millisecond
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
+}
+
+func (d *DB) listenOnce(ctx context.Context) (up bool) {
+	cfg := d.pool.Config().ConnConfig.Copy()
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	cfg.RuntimeParams["application_name"] = "mdnhub change listener"
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return false
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+ChangeChannel); err != nil {
+		return false
+	}
+	// Heard from now on; what changed before is unknown.
+	d.feed.changed(nil, true)
+	for {
+		// Heard up to now; the next wake-up comes within ChangePoll*5 (a
+		// ping when quiet), well within ChangeStaleness.
+		d.feed.live.Store(time.Now().UnixNano())
+		wctx, cancel := context.WithTimeout(ctx, ChangePoll*5)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		switch {
+		case err == nil:
+			var users []int64
+			for _, f := range strings.Split(n.Payload, ",") {
+				if id, err := strconv.ParseInt(f, 10, 64); err == nil {
+					users = append(users, id)
+				}
+			}
+			d.feed.changed(users, len(users) == 0)
+		case ctx.Err() != nil:
+			return true
+		case errors.Is(err, context.DeadlineExceeded) && !conn.IsClosed():
+			pctx, cancel := context.WithTimeout(ctx, ChangeStaleness/2)
+			err = conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				return true
+			}
+		default:
+			return true
+		}
+	}
+}
