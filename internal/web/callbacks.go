@@ -54,12 +54,7 @@ func (s *Server) custCallbackTest(w http.ResponseWriter, r *http.Request, sess a
 }
 
 // custCallbackRedeliver starts a new series of attempts for an event.
-func (s *Server) custCallbackRedeliver(w http.ResponseWriter, r *http.Request, sess account.Session) {
-	id, ok := custID(r)
-	if !ok {
-		s.fail(w, r, http.StatusNotFound, "There is no such page.")
-		return
-	}
+func (s *Server) custCallbackRedeliver(w http.ResponseWriter, r *http.Request, sess account.Session, id int64) {
 	if err := s.Callbacks.Redeliver(r.Context(), sess.User.ID, id); err != nil {
 		s.custFail(w, r, err, "redeliver", nil)
 		return

@@ -31,32 +31,32 @@ func (s *Server) customerRoutes() {
 	m := s.mux
 	m.HandleFunc("GET /numbers", s.user(s.custNumbers))
 	m.HandleFunc("POST /numbers", s.user(s.custNumberCreate))
-	m.HandleFunc("GET /numbers/{id}", s.user(s.custNumber))
-	m.HandleFunc("GET /numbers/{id}/events", s.user(s.custNumberEvents))
-	m.HandleFunc("POST /numbers/{id}/reject", s.user(s.custNumberReject))
-	m.HandleFunc("POST /numbers/{id}/sms", s.user(s.custNumberReply))
+	m.HandleFunc("GET /numbers/{id}", s.userID(s.custNumber))
+	m.HandleFunc("GET /numbers/{id}/events", s.userID(s.custNumberEvents))
+	m.HandleFunc("POST /numbers/{id}/reject", s.userID(s.custNumberReject))
+	m.HandleFunc("POST /numbers/{id}/sms", s.userID(s.custNumberReply))
 
 	m.HandleFunc("GET /rentals", s.user(s.custRentals))
 	m.HandleFunc("POST /rentals", s.user(s.custRentalCreate))
-	m.HandleFunc("GET /rentals/{id}", s.user(s.custRental))
-	m.HandleFunc("GET /rentals/{id}/release", s.user(s.custRentalReleasePage))
-	m.HandleFunc("POST /rentals/{id}/{action}", s.user(s.custRentalAction))
+	m.HandleFunc("GET /rentals/{id}", s.userID(s.custRental))
+	m.HandleFunc("GET /rentals/{id}/release", s.userID(s.custRentalReleasePage))
+	m.HandleFunc("POST /rentals/{id}/{action}", s.userID(s.custRentalAction))
 
 	m.HandleFunc("GET /messages", s.user(s.custMessages))
-	m.HandleFunc("GET /messages/{id}", s.user(s.custMessage))
+	m.HandleFunc("GET /messages/{id}", s.userID(s.custMessage))
 	m.HandleFunc("GET /requests", s.user(s.custRequests))
 	m.HandleFunc("GET /balance", s.user(s.custBalance))
 
 	m.HandleFunc("GET /proxies", s.user(s.custProxies))
 	m.HandleFunc("POST /proxies", s.user(s.custProxyRent))
-	m.HandleFunc("GET /proxies/{id}", s.user(s.custProxy))
-	m.HandleFunc("GET /proxies/{id}/credentials", s.user(s.custProxyCredentials))
-	m.HandleFunc("POST /proxies/{id}/swap", s.user(s.custProxySwap))
-	m.HandleFunc("POST /proxies/{id}/redial", s.user(s.custProxyRedial))
+	m.HandleFunc("GET /proxies/{id}", s.userID(s.custProxy))
+	m.HandleFunc("GET /proxies/{id}/credentials", s.userID(s.custProxyCredentials))
+	m.HandleFunc("POST /proxies/{id}/swap", s.userID(s.custProxySwap))
+	m.HandleFunc("POST /proxies/{id}/redial", s.userID(s.custProxyRedial))
 
 	m.HandleFunc("GET /account/callbacks", s.user(s.custCallbacks))
 	m.HandleFunc("POST /account/callbacks/test", s.user(s.custCallbackTest))
-	m.HandleFunc("POST /account/callbacks/{id}/redeliver", s.user(s.custCallbackRedeliver))
+	m.HandleFunc("POST /account/callbacks/{id}/redeliver", s.userID(s.custCallbackRedeliver))
 }
 
 // custRefusalTexts are the refusals the site words otherwise than the API:
@@ -129,10 +129,18 @@ func (s *Server) custFail(w http.ResponseWriter, r *http.Request, err error, wha
 	}
 }
 
-// custID reads the {id} of a path; a malformed one names nothing.
-func custID(r *http.Request) (int64, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	return id, err == nil && id > 0
+// userID is user for a page about one thing, named by the {id} of its path:
+// a malformed id names nothing, "no such page", and a good one is handed to
+// h, which still asks the domain whether the thing is the user's.
+func (s *Server) userID(h func(w http.ResponseWriter, r *http.Request, sess account.Session, id int64)) http.HandlerFunc {
+	return s.user(func(w http.ResponseWriter, r *http.Request, sess account.Session) {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil || id <= 0 {
+			s.fail(w, r, http.StatusNotFound, "There is no such page.")
+			return
+		}
+		h(w, r, sess, id)
+	})
 }
 
 // custRedirect redirects to path with a notice, after a change (POST, then GET).

@@ -91,12 +91,7 @@ func (s *Server) custMessages(w http.ResponseWriter, r *http.Request, sess accou
 }
 
 // custMessage is one row of the log, whole.
-func (s *Server) custMessage(w http.ResponseWriter, r *http.Request, sess account.Session) {
-	id, ok := custID(r)
-	if !ok {
-		s.fail(w, r, http.StatusNotFound, "There is no such page.")
-		return
-	}
+func (s *Server) custMessage(w http.ResponseWriter, r *http.Request, sess account.Session, id int64) {
 	e, err := s.Messages.Get(r.Context(), sess.User.ID, id)
 	if err != nil {
 		s.custFail(w, r, err, "message", nil)

@@ -164,16 +164,11 @@ type custNumberView struct {
 
 // custNumber is one request: the number, its status, the time left, and
 // the messages as they arrive.
-func (s *Server) custNumber(w http.ResponseWriter, r *http.Request, sess account.Session) {
-	s.custShowNumber(w, r, sess, http.StatusOK, "")
+func (s *Server) custNumber(w http.ResponseWriter, r *http.Request, sess account.Session, id int64) {
+	s.custShowNumber(w, r, sess, id, http.StatusOK, "")
 }
 
-func (s *Server) custShowNumber(w http.ResponseWriter, r *http.Request, sess account.Session, status int, errText string) {
-	id, ok := custID(r)
-	if !ok {
-		s.fail(w, r, http.StatusNotFound, "There is no such page.")
-		return
-	}
+func (s *Server) custShowNumber(w http.ResponseWriter, r *http.Request, sess account.Session, id int64, status int, errText string) {
 	l, err := s.custNumberLiveData(r.Context(), sess, id)
 	if err != nil {
 		s.custFail(w, r, err, "request page", nil)
@@ -189,33 +184,23 @@ func (s *Server) custShowNumber(w http.ResponseWriter, r *http.Request, sess acc
 
 // custNumberReject rejects a request as the API's reject does: refunded, and
 // the number never offered to this user again.
-func (s *Server) custNumberReject(w http.ResponseWriter, r *http.Request, sess account.Session) {
-	id, ok := custID(r)
-	if !ok {
-		s.fail(w, r, http.StatusNotFound, "There is no such page.")
-		return
-	}
+func (s *Server) custNumberReject(w http.ResponseWriter, r *http.Request, sess account.Session, id int64) {
 	if err := s.Requests.Reject(r.Context(), sess.User.ID, id); err != nil {
-		s.custFail(w, r, err, "reject", func(status int, text string) { s.custShowNumber(w, r, sess, status, text) })
+		s.custFail(w, r, err, "reject", func(status int, text string) { s.custShowNumber(w, r, sess, id, status, text) })
 		return
 	}
 	custRedirect(w, r, "/numbers/"+strconv.FormatInt(id, 10), "MDN has been rejected")
 }
 
 // custNumberReply answers the last sender to the request's number (send_sms).
-func (s *Server) custNumberReply(w http.ResponseWriter, r *http.Request, sess account.Session) {
-	id, ok := custID(r)
-	if !ok {
-		s.fail(w, r, http.StatusNotFound, "There is no such page.")
-		return
-	}
+func (s *Server) custNumberReply(w http.ResponseWriter, r *http.Request, sess account.Session, id int64) {
 	if _, err := s.Requests.Get(r.Context(), sess.User.ID, id); err != nil {
 		s.custFail(w, r, err, "reply", nil)
 		return
 	}
 	_, err := s.Messages.Send(r.Context(), message.SendAsk{UserID: sess.User.ID, RequestID: id, Text: r.PostFormValue("text")})
 	if err != nil {
-		s.custFail(w, r, err, "reply", func(status int, text string) { s.custShowNumber(w, r, sess, status, text) })
+		s.custFail(w, r, err, "reply", func(status int, text string) { s.custShowNumber(w, r, sess, id, status, text) })
 		return
 	}
 	custRedirect(w, r, "/numbers/"+strconv.FormatInt(id, 10), "Message has been sent")

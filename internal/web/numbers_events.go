@@ -29,12 +29,7 @@ const (
 // "update" event with the part's HTML now and whenever it changes (woken
 // by the same notification as read_sms wait), and "end" once the request
 // has ended. The page works without it: a reload shows the same.
-func (s *Server) custNumberEvents(w http.ResponseWriter, r *http.Request, sess account.Session) {
-	id, ok := custID(r)
-	if !ok {
-		s.fail(w, r, http.StatusNotFound, "There is no such page.")
-		return
-	}
+func (s *Server) custNumberEvents(w http.ResponseWriter, r *http.Request, sess account.Session, id int64) {
 	ctx := r.Context()
 	// Listen before the first look, so nothing falls between the two.
 	wake, stop := s.Messages.Subscribe(sess.User.ID)

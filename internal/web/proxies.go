@@ -137,12 +137,7 @@ func (s *Server) custShowCreds(w http.ResponseWriter, r *http.Request, sess acco
 }
 
 // custProxyCredentials shows the credentials of a rent or swap, once.
-func (s *Server) custProxyCredentials(w http.ResponseWriter, r *http.Request, sess account.Session) {
-	id, ok := custID(r)
-	if !ok {
-		s.fail(w, r, http.StatusNotFound, "There is no such page.")
-		return
-	}
+func (s *Server) custProxyCredentials(w http.ResponseWriter, r *http.Request, sess account.Session, id int64) {
 	got, err := s.Proxies.Rental(r.Context(), sess.User.ID, id)
 	if err != nil {
 		s.custFail(w, r, err, "proxy", nil)
@@ -206,16 +201,11 @@ type custProxyView struct {
 
 // custProxy is one proxy rental: its credentials (without the password),
 // swap and redial.
-func (s *Server) custProxy(w http.ResponseWriter, r *http.Request, sess account.Session) {
-	s.custShowProxy(w, r, sess, http.StatusOK, "")
+func (s *Server) custProxy(w http.ResponseWriter, r *http.Request, sess account.Session, id int64) {
+	s.custShowProxy(w, r, sess, id, http.StatusOK, "")
 }
 
-func (s *Server) custShowProxy(w http.ResponseWriter, r *http.Request, sess account.Session, status int, errText string) {
-	id, ok := custID(r)
-	if !ok {
-		s.fail(w, r, http.StatusNotFound, "There is no such page.")
-		return
-	}
+func (s *Server) custShowProxy(w http.ResponseWriter, r *http.Request, sess account.Session, id int64, status int, errText string) {
 	got, err := s.Proxies.Rental(r.Context(), sess.User.ID, id)
 	if err != nil {
 		s.custFail(w, r, err, "proxy", nil)
@@ -234,29 +224,19 @@ func (s *Server) custShowProxy(w http.ResponseWriter, r *http.Request, sess acco
 
 // custProxySwap moves a rental to another port with new credentials, shown
 // once.
-func (s *Server) custProxySwap(w http.ResponseWriter, r *http.Request, sess account.Session) {
-	id, ok := custID(r)
-	if !ok {
-		s.fail(w, r, http.StatusNotFound, "There is no such page.")
-		return
-	}
+func (s *Server) custProxySwap(w http.ResponseWriter, r *http.Request, sess account.Session, id int64) {
 	got, err := s.Proxies.Swap(r.Context(), sess.User.ID, sess.User.Username, proxy.Ref{ID: id}, strings.TrimSpace(r.PostFormValue("port")))
 	if err != nil {
-		s.custFail(w, r, err, "proxy swap", func(status int, text string) { s.custShowProxy(w, r, sess, status, text) })
+		s.custFail(w, r, err, "proxy swap", func(status int, text string) { s.custShowProxy(w, r, sess, id, status, text) })
 		return
 	}
 	s.custShowCreds(w, r, sess, got, true)
 }
 
 // custProxyRedial asks an exclusively rented port for a new IP.
-func (s *Server) custProxyRedial(w http.ResponseWriter, r *http.Request, sess account.Session) {
-	id, ok := custID(r)
-	if !ok {
-		s.fail(w, r, http.StatusNotFound, "There is no such page.")
-		return
-	}
+func (s *Server) custProxyRedial(w http.ResponseWriter, r *http.Request, sess account.Session, id int64) {
 	if err := s.Proxies.RequestRedial(r.Context(), sess.User.ID, proxy.Ref{ID: id}); err != nil {
-		s.custFail(w, r, err, "proxy redial", func(status int, text string) { s.custShowProxy(w, r, sess, status, text) })
+		s.custFail(w, r, err, "proxy redial", func(status int, text string) { s.custShowProxy(w, r, sess, id, status, text) })
 		return
 	}
 	custRedirect(w, r, "/proxies/"+strconv.FormatInt(id, 10), "Redial requested")

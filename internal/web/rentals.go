@@ -203,16 +203,11 @@ func (s *Server) custRentalData(ctx context.Context, sess account.Session, id in
 
 // custRental is one rental (the newest of its chain): status, expiry,
 // report, and the actions of the ltr_* commands; its messages.
-func (s *Server) custRental(w http.ResponseWriter, r *http.Request, sess account.Session) {
-	s.custShowRental(w, r, sess, http.StatusOK, "")
+func (s *Server) custRental(w http.ResponseWriter, r *http.Request, sess account.Session, id int64) {
+	s.custShowRental(w, r, sess, id, http.StatusOK, "")
 }
 
-func (s *Server) custShowRental(w http.ResponseWriter, r *http.Request, sess account.Session, status int, errText string) {
-	id, ok := custID(r)
-	if !ok {
-		s.fail(w, r, http.StatusNotFound, "There is no such page.")
-		return
-	}
+func (s *Server) custShowRental(w http.ResponseWriter, r *http.Request, sess account.Session, id int64, status int, errText string) {
 	v, err := s.custRentalData(r.Context(), sess, id)
 	if err != nil {
 		s.custFail(w, r, err, "rental", nil)
@@ -227,12 +222,7 @@ func (s *Server) custShowRental(w http.ResponseWriter, r *http.Request, sess acc
 
 // custRentalReleasePage asks to confirm a release: it ends the rental now,
 // without refund.
-func (s *Server) custRentalReleasePage(w http.ResponseWriter, r *http.Request, sess account.Session) {
-	id, ok := custID(r)
-	if !ok {
-		s.fail(w, r, http.StatusNotFound, "There is no such page.")
-		return
-	}
+func (s *Server) custRentalReleasePage(w http.ResponseWriter, r *http.Request, sess account.Session, id int64) {
 	v, err := s.custRentalData(r.Context(), sess, id)
 	if err != nil {
 		s.custFail(w, r, err, "rental", nil)
@@ -242,15 +232,10 @@ func (s *Server) custRentalReleasePage(w http.ResponseWriter, r *http.Request, s
 }
 
 // custRentalAction runs one ltr_* action on a rental, then shows it again.
-func (s *Server) custRentalAction(w http.ResponseWriter, r *http.Request, sess account.Session) {
-	id, ok := custID(r)
-	if !ok {
-		s.fail(w, r, http.StatusNotFound, "There is no such page.")
-		return
-	}
+func (s *Server) custRentalAction(w http.ResponseWriter, r *http.Request, sess account.Session, id int64) {
 	ctx, uid, ref := r.Context(), sess.User.ID, rental.Ref{ID: id}
 	page := "/rentals/" + strconv.FormatInt(id, 10)
-	again := func(status int, text string) { s.custShowRental(w, r, sess, status, text) }
+	again := func(status int, text string) { s.custShowRental(w, r, sess, id, status, text) }
 	var (
 		err    error
 		notice string
