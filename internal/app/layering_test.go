@@ -15,7 +15,7 @@ import (
 // adapters point at the domain, never the other way round.
 func TestDomainImportsNoAdapter(t *testing.T) {
 	domain := []string{"account", "catalog", "inventory", "request", "rental", "message", "callback", "proxy", "check", "idempotency"}
-	adapters := []string{"api", "app", "cli", "gateway", "jobs", "proxy/front", "proxy/redial", "web"}
+	adapters := []string{"api", "app", "cli", "gateway", "jobs", "proxy/front", "proxy/redial", "smsactivate", "web"}
 	root := filepath.Join("..")
 	for _, pkg := range domain {
 		files, err := filepath.Glob(filepath.Join(root, pkg, "*.go"))

@@ -49,6 +49,7 @@ type Deps struct {
 type Handler struct {
 	Deps
 	actions map[string]action
+	outage  outageLog
 }
 
 // call is one authenticated call.
@@ -130,7 +131,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		t, internal := errorText(err)
 		switch {
 		case internal && errors.Is(db.Classify(err), db.ErrUnavailable):
-			h.Log.Warn("sms-activate action failed: database unavailable", "action", name, "err", err)
+			h.outage.note(h.Log, name, err)
 		case internal:
 			h.Log.Error("sms-activate action failed", "action", name, "err", err)
 		}
