@@ -77,17 +77,10 @@ func Post(ctx context.Context, q db.Querier, userID, amount int64, kind, reason 
 	return balance, nil
 }
 
-// Entries returns a user's ledger, newest first, at most limit entries.
+// Entries returns a user's newest ledger entries, at most limit.
 func (s *Service) Entries(ctx context.Context, userID int64, limit int) ([]Entry, error) {
-	rows, err := s.db.R.QueryContext(ctx,
-		`SELECT id, user_id, amount_cents, balance_cents, kind, reason, COALESCE(ref_id, 0), created_at
-		 FROM ledger WHERE user_id = $1 ORDER BY id DESC LIMIT $2`, userID, limit)
-	if err != nil {
-		return nil, err
-	}
-	return db.Collect(rows, func(r db.Row) (e Entry, err error) {
-		return e, r.Scan(&e.ID, &e.UserID, &e.AmountCents, &e.BalanceCents, &e.Kind, &e.Reason, &e.RefID, &e.CreatedAt)
-	})
+	p, err := s.LedgerEntries(ctx, LedgerPage{UserID: userID, Keyset: db.Keyset{Limit: limit}})
+	return p.Rows, err
 }
 
 // Credit adds amount (negative to take away) to a user's balance by hand,

@@ -6,6 +6,7 @@ import (
 
 	"mdnhub/internal/account"
 	"mdnhub/internal/app/apptest"
+	"mdnhub/internal/db"
 )
 
 // The ledger pages by entry id, newest first, both ways, and only the
@@ -19,22 +20,22 @@ func TestLedgerEntriesPages(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		p1, err := e.Accounts.LedgerEntries(ctx, account.LedgerPage{UserID: u.ID, Limit: 2})
-		if err != nil || len(p1.Entries) != 2 || p1.Entries[0].Reason != "credit 5" || p1.Entries[0].BalanceCents != 1500 || p1.HasNewer || !p1.HasOlder {
+		p1, err := e.Accounts.LedgerEntries(ctx, account.LedgerPage{UserID: u.ID, Keyset: db.Keyset{Limit: 2}})
+		if err != nil || len(p1.Rows) != 2 || p1.Rows[0].Reason != "credit 5" || p1.Rows[0].BalanceCents != 1500 || p1.HasNewer || !p1.HasOlder {
 			t.Fatalf("first page %+v %v", p1, err)
 		}
-		p2, _ := e.Accounts.LedgerEntries(ctx, account.LedgerPage{UserID: u.ID, Limit: 2, Before: p1.Older})
-		p3, _ := e.Accounts.LedgerEntries(ctx, account.LedgerPage{UserID: u.ID, Limit: 2, Before: p2.Older})
-		if len(p2.Entries) != 2 || p2.Entries[0].Reason != "credit 3" || !p2.HasNewer || !p2.HasOlder ||
-			len(p3.Entries) != 1 || p3.Entries[0].Reason != "credit 1" || p3.HasOlder {
+		p2, _ := e.Accounts.LedgerEntries(ctx, account.LedgerPage{UserID: u.ID, Keyset: db.Keyset{Limit: 2, Before: p1.Older}})
+		p3, _ := e.Accounts.LedgerEntries(ctx, account.LedgerPage{UserID: u.ID, Keyset: db.Keyset{Limit: 2, Before: p2.Older}})
+		if len(p2.Rows) != 2 || p2.Rows[0].Reason != "credit 3" || !p2.HasNewer || !p2.HasOlder ||
+			len(p3.Rows) != 1 || p3.Rows[0].Reason != "credit 1" || p3.HasOlder {
 			t.Fatalf("pages %+v %+v", p2, p3)
 		}
-		back, _ := e.Accounts.LedgerEntries(ctx, account.LedgerPage{UserID: u.ID, Limit: 2, After: p2.Newer})
-		if len(back.Entries) != 2 || back.Entries[0].Reason != "credit 5" || back.HasNewer {
+		back, _ := e.Accounts.LedgerEntries(ctx, account.LedgerPage{UserID: u.ID, Keyset: db.Keyset{Limit: 2, After: p2.Newer}})
+		if len(back.Rows) != 2 || back.Rows[0].Reason != "credit 5" || back.HasNewer {
 			t.Fatalf("back %+v", back)
 		}
 		for _, p := range []account.Ledger{p1, p2, p3} {
-			for _, x := range p.Entries {
+			for _, x := range p.Rows {
 				if x.UserID != u.ID {
 					t.Fatalf("entry of user %d", x.UserID)
 				}

@@ -41,24 +41,6 @@ func (s *Service) TotalBalance(ctx context.Context) (int64, error) {
 	return sum, err
 }
 
-// EntriesBefore returns a user's ledger entries older than entry beforeID
-// (0: from the newest), newest first, at most limit: the ledger paged by
-// the last entry shown.
-func (s *Service) EntriesBefore(ctx context.Context, userID, beforeID int64, limit int) ([]Entry, error) {
-	if beforeID <= 0 {
-		return s.Entries(ctx, userID, limit)
-	}
-	rows, err := s.db.R.QueryContext(ctx,
-		`SELECT id, user_id, amount_cents, balance_cents, kind, reason, COALESCE(ref_id, 0), created_at
-		 FROM ledger WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3`, userID, beforeID, limit)
-	if err != nil {
-		return nil, err
-	}
-	return db.Collect(rows, func(r db.Row) (e Entry, err error) {
-		return e, r.Scan(&e.ID, &e.UserID, &e.AmountCents, &e.BalanceCents, &e.Kind, &e.Reason, &e.RefID, &e.CreatedAt)
-	})
-}
-
 // RevokeKey takes a user's API key away: every call with it answers
 // Invalid user name or API key at once, in every process on the database,
 // until the user makes a new key (Edit profile's mailed link) or the

@@ -68,12 +68,12 @@ func TestOperatorQueries(t *testing.T) {
 		if sum, err := s.TotalBalance(ctx); err != nil || sum != 975 {
 			t.Fatalf("total balance %d, %v", sum, err)
 		}
-		page, err := s.EntriesBefore(ctx, alice.ID, 0, 2)
-		if err != nil || len(page) != 2 || page[0].AmountCents != 125 || page[1].AmountCents != 250 {
+		page, err := s.LedgerEntries(ctx, account.LedgerPage{UserID: alice.ID, Keyset: db.Keyset{Limit: 2}})
+		if err != nil || len(page.Rows) != 2 || page.Rows[0].AmountCents != 125 || page.Rows[1].AmountCents != 250 || !page.HasOlder {
 			t.Fatalf("first page %+v, %v", page, err)
 		}
-		page, err = s.EntriesBefore(ctx, alice.ID, page[1].ID, 2)
-		if err != nil || len(page) != 1 || page[0].AmountCents != 500 {
+		page, err = s.LedgerEntries(ctx, account.LedgerPage{UserID: alice.ID, Keyset: db.Keyset{Before: page.Older, Limit: 2}})
+		if err != nil || len(page.Rows) != 1 || page.Rows[0].AmountCents != 500 || page.HasOlder {
 			t.Fatalf("second page %+v, %v", page, err)
 		}
 

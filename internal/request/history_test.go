@@ -6,6 +6,7 @@ import (
 
 	"mdnhub/internal/app/apptest"
 	"mdnhub/internal/catalog"
+	"mdnhub/internal/db"
 	"mdnhub/internal/message"
 	"mdnhub/internal/request"
 )
@@ -39,7 +40,7 @@ func TestOpenAndHistory(t *testing.T) {
 			t.Fatalf("open %+v %v", open, err)
 		}
 		var seen []int64
-		p := request.HistoryPage{UserID: u.ID, Limit: 3}
+		p := request.HistoryPage{UserID: u.ID, Keyset: db.Keyset{Limit: 3}}
 		var pages []request.History
 		for {
 			h, err := e.Requests.History(ctx, p)
@@ -47,7 +48,7 @@ func TestOpenAndHistory(t *testing.T) {
 				t.Fatal(err)
 			}
 			pages = append(pages, h)
-			for _, r := range h.Requests {
+			for _, r := range h.Rows {
 				if r.UserID != u.ID || r.ID == theirs[0].ID {
 					t.Fatalf("another user's request %+v", r)
 				}
@@ -61,11 +62,11 @@ func TestOpenAndHistory(t *testing.T) {
 		if len(pages) != 3 || len(seen) != 7 || seen[0] != ids[6] || seen[6] != ids[0] || pages[0].HasNewer || !pages[2].HasNewer {
 			t.Fatalf("%d pages: %v", len(pages), seen)
 		}
-		back, _ := e.Requests.History(ctx, request.HistoryPage{UserID: u.ID, Limit: 3, After: pages[1].Newer})
-		if len(back.Requests) != 3 || back.Requests[0].ID != ids[6] || back.HasNewer || !back.HasOlder {
+		back, _ := e.Requests.History(ctx, request.HistoryPage{UserID: u.ID, Keyset: db.Keyset{Limit: 3, After: pages[1].Newer}})
+		if len(back.Rows) != 3 || back.Rows[0].ID != ids[6] || back.HasNewer || !back.HasOlder {
 			t.Fatalf("back %+v", back)
 		}
-		last := pages[2].Requests[len(pages[2].Requests)-1]
+		last := pages[2].Rows[len(pages[2].Rows)-1]
 		if last.Status != request.StatusRejected || !last.Refunded() {
 			t.Fatalf("rejected %+v refunded %v", last, last.Refunded())
 		}

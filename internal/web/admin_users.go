@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"mdnhub/internal/account"
+	"mdnhub/internal/db"
 	"mdnhub/internal/money"
 )
 
@@ -67,7 +68,7 @@ func (s *Server) adminUserView(w http.ResponseWriter, r *http.Request, sess acco
 	if r.Method != http.MethodGet {
 		before = 0
 	}
-	ledger, err := s.Accounts.EntriesBefore(r.Context(), u.ID, before, adminPageSize+1)
+	ledger, err := s.Accounts.LedgerEntries(r.Context(), account.LedgerPage{UserID: u.ID, Keyset: db.Keyset{Before: before, Limit: adminPageSize}})
 	if err != nil {
 		s.adminFailed(w, r, "ledger", err)
 		return
@@ -76,11 +77,10 @@ func (s *Server) adminUserView(w http.ResponseWriter, r *http.Request, sess acco
 	if before > 0 {
 		p.Newest = self + "#ledger"
 	}
-	if len(ledger) > adminPageSize {
-		ledger = ledger[:adminPageSize]
-		p.Older = fmt.Sprintf("%s?before=%d#ledger", self, ledger[len(ledger)-1].ID)
+	if ledger.HasOlder {
+		p.Older = fmt.Sprintf("%s?before=%d#ledger", self, ledger.Older)
 	}
-	p.Ledger = ledger
+	p.Ledger = ledger.Rows
 	s.adminRender(w, r, status, "admin_user", u.Username, "users", errText, p)
 }
 

@@ -30,14 +30,13 @@ func (s *Server) custBalance(w http.ResponseWriter, r *http.Request, sess accoun
 		s.custFail(w, r, err, "balance", nil)
 		return
 	}
-	l, err := s.Accounts.LedgerEntries(ctx, account.LedgerPage{UserID: sess.User.ID, Limit: custPageSize,
-		Before: custIDCursor(q, "before"), After: custIDCursor(q, "after")})
+	l, err := s.Accounts.LedgerEntries(ctx, account.LedgerPage{UserID: sess.User.ID, Keyset: custKeyset(q)})
 	if err != nil {
 		s.custFail(w, r, err, "ledger", nil)
 		return
 	}
-	v := custBalanceView{Balance: bal, Pager: custIDPager("/balance", q, l.HasNewer, l.HasOlder, l.Newer, l.Older)}
-	for _, e := range l.Entries {
+	v := custBalanceView{Balance: bal, Pager: custKeysetPager("/balance", q, l)}
+	for _, e := range l.Rows {
 		x := custEntry{CreatedAt: e.CreatedAt, BalanceCents: e.BalanceCents, Kind: e.Kind, Reason: e.Reason, Amount: "+$" + money.Text(e.AmountCents)}
 		if e.AmountCents < 0 {
 			x.Amount, x.Debit = "−$"+money.Text(-e.AmountCents), true

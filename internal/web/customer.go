@@ -220,26 +220,30 @@ func custLink(path string, q url.Values, key, cursor string) string {
 	return path + "?" + v.Encode()
 }
 
-// custIDCursor reads an id cursor parameter (0 when absent or malformed).
-func custIDCursor(q url.Values, key string) int64 {
-	id, err := strconv.ParseInt(q.Get(key), 10, 64)
-	if err != nil || id < 0 {
-		return 0
+// custKeyset reads the cursor of an id-keyed page: before or after an id
+// (neither when absent or malformed), one page of custPageSize.
+func custKeyset(q url.Values) db.Keyset {
+	id := func(key string) int64 {
+		id, err := strconv.ParseInt(q.Get(key), 10, 64)
+		if err != nil || id < 0 {
+			return 0
+		}
+		return id
 	}
-	return id
+	return db.Keyset{Before: id("before"), After: id("after"), Limit: custPageSize}
 }
 
-// custIDPager builds the links of an id-keyed page.
-func custIDPager(path string, q url.Values, hasNewer, hasOlder bool, newer, older int64) custPager {
-	var p custPager
-	if hasNewer {
-		p.First = custLink(path, q, "", "")
-		p.Newer = custLink(path, q, "after", strconv.FormatInt(newer, 10))
+// custKeysetPager builds the links of an id-keyed page.
+func custKeysetPager[T any](path string, q url.Values, p db.Page[T]) custPager {
+	var l custPager
+	if p.HasNewer {
+		l.First = custLink(path, q, "", "")
+		l.Newer = custLink(path, q, "after", strconv.FormatInt(p.Newer, 10))
 	}
-	if hasOlder {
-		p.Older = custLink(path, q, "before", strconv.FormatInt(older, 10))
+	if p.HasOlder {
+		l.Older = custLink(path, q, "before", strconv.FormatInt(p.Older, 10))
 	}
-	return p
+	return l
 }
 
 // custLeft is a time left, as the pages show it: 14:05, 1:02:03, 3d 4h.

@@ -27,14 +27,13 @@ type custRequestsView struct {
 // status, price and refund, newest first, paged by id.
 func (s *Server) custRequests(w http.ResponseWriter, r *http.Request, sess account.Session) {
 	q := r.URL.Query()
-	h, err := s.Requests.History(r.Context(), request.HistoryPage{UserID: sess.User.ID, Limit: custPageSize,
-		Before: custIDCursor(q, "before"), After: custIDCursor(q, "after")})
+	h, err := s.Requests.History(r.Context(), request.HistoryPage{UserID: sess.User.ID, Keyset: custKeyset(q)})
 	if err != nil {
 		s.custFail(w, r, err, "requests", nil)
 		return
 	}
-	v := custRequestsView{Pager: custIDPager("/requests", q, h.HasNewer, h.HasOlder, h.Newer, h.Older)}
-	for _, x := range h.Requests {
+	v := custRequestsView{Pager: custKeysetPager("/requests", q, h)}
+	for _, x := range h.Rows {
 		row := custRequestRow{ID: strconv.FormatInt(x.ID, 10), Created: clock.HumanTime(time.Unix(x.CreatedAt, 0)), MDN: x.MDN,
 			Service: x.Service, Status: x.Status, Price: "$" + money.Text(x.PriceCents), Messages: x.Messages, Refund: "none"}
 		if x.Markup != 0 {
