@@ -64,6 +64,7 @@ func Post(ctx context.Context, q db.Querier, userID, amount int64, kind, reason 
 	if err != nil {
 		return 0, err
 	}
+	db.Touch(q, userID)
 	var ref any
 	if refID != 0 {
 		ref = refID

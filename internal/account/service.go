@@ -72,6 +72,8 @@ type Service struct {
 	db    *db.DB
 	clock clock.Clock
 	cache *authCache
+	// balances keeps balances for the balance command (see db.View).
+	balances *db.View[int64, int64]
 
 	epochMu   sync.Mutex
 	epochStmt *sql.Stmt // reads auth_epoch, prepared on first use
@@ -86,7 +88,8 @@ type Service struct {
 // cached call, or on PostgreSQL changes are heard by notification while
 // Watch runs.
 func NewService(d *db.DB, c clock.Clock, cacheTTL time.Duration, cacheSize int) *Service {
-	return &Service{db: d, clock: c, cache: newAuthCache(cacheTTL, cacheSize), pingEvery: listenPingEvery}
+	return &Service{db: d, clock: c, cache: newAuthCache(cacheTTL, cacheSize), pingEvery: listenPingEvery,
+		balances: db.NewView[int64, int64](d, viewSize)}
 }
 
 var usernameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$`)
@@ -210,11 +213,17 @@ func (s *Service) find(ctx context.Context, where string, arg any) (User, error)
 	return u, db.NoRows(err)
 }
 
-// Balance returns a user's balance in cents.
+// viewSize bounds the balances kept in memory.
+const viewSize = 100_000
+
+// Balance returns a user's balance in cents. Clients poll it: it is kept in
+// memory until a transaction changes it (Post touches the user).
 func (s *Service) Balance(ctx context.Context, userID int64) (int64, error) {
-	var b int64
-	err := s.db.R.QueryRowContext(ctx, `SELECT balance_cents FROM users WHERE id = $1`, userID).Scan(&b)
-	return b, db.NoRows(err)
+	return s.balances.Get(userID, userID, func() (int64, error) {
+		var b int64
+		err := s.db.R.QueryRowContext(ctx, `SELECT balance_cents FROM users WHERE id = $1`, userID).Scan(&b)
+		return b, db.NoRows(err)
+	})
 }
 
 // GenerateKey gives a user a new random API key and returns it; the old key

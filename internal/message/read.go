@@ -29,18 +29,51 @@ const (
 	DefaultWindow = 48 * time.Hour
 )
 
-// Read returns the user's matching SMS, newest first. Every query is bounded
-// by the user (and request) index and the time window, so its cost does not
-// grow with history.
+// readResult is a kept read_sms answer: the newest messages from since on.
+type readResult struct {
+	since int64
+	msgs  []Message
+}
+
+// readViewSize bounds the read_sms answers kept in memory.
+const readViewSize = 50_000
+
+// Read returns the user's matching SMS, newest first. Clients poll it: an
+// answer is kept in memory until a message for the user is stored (Deliver
+// touches the user). An answer of the default two-day window stays exact as
+// time passes: messages leave it from the oldest, and the kept list, cut at
+// the present window's start, is what the query would return. Every query
+// is bounded by the user (and request) index and the time window, so its
+// cost does not grow with history.
 func (s *Service) Read(ctx context.Context, f Filter) ([]Message, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = DefaultLimit
+	if f.Limit <= 0 {
+		f.Limit = DefaultLimit
 	}
 	since := f.Since
 	if since == 0 {
 		since = s.clock.Now().Add(-DefaultWindow).Unix()
 	}
+	res, err := s.reads.Get(f.UserID, f, func() (readResult, error) {
+		ms, err := s.read(ctx, f, since)
+		return readResult{since: since, msgs: ms}, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if since < res.since {
+		// The clock went back: the kept answer may lack older messages.
+		return s.read(ctx, f, since)
+	}
+	n := 0
+	for n < len(res.msgs) && res.msgs[n].ReceivedAt >= since {
+		n++
+	}
+	return res.msgs[:n:n], nil
+}
+
+// read queries the user's matching SMS received from since on.
+func (s *Service) read(ctx context.Context, f Filter, since int64) ([]Message, error) {
+	limit := f.Limit
 	a := s.db.NewArgs()
 	var where strings.Builder
 	where.WriteString(`user_id = ` + a.Add(f.UserID) + ` AND received_at >= ` + a.Add(since) + ` AND kind = 'sms'`)

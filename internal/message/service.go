@@ -88,6 +88,8 @@ type Service struct {
 	logger      *slog.Logger
 	events      Events
 	refusals    *prometheus.CounterVec
+	// reads keeps read_sms answers (see Read).
+	reads *db.View[Filter, readResult]
 }
 
 // Events records callback events inside a transaction (callback.Outbox).
@@ -117,12 +119,16 @@ type Options struct {
 // NewService returns the message service. A message goes to the active
 // rental of its number, else to the open request holding it.
 func NewService(d *db.DB, c clock.Clock, rentals RentalClaimer, requests Claimer, events Events, o Options) *Service {
-	return &Service{db: d, clock: c, rentals: rentals, requests: requests, events: events,
+	s := &Service{db: d, clock: c, rentals: rentals, requests: requests, events: events,
 		sender: o.Sender, sched: o.Scheduler, logger: o.Log, sendTimeout: o.SendTimeout,
 		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "mdnhub_inbound_refused_total",
 			Help: "Inbound SMS refused by gateway and reason (foreign_number: a gateway delivered to another gateway's number).",
-		}, []string{"gateway", "reason"})}
+		}, []string{"gateway", "reason"}),
+		reads: db.NewView[Filter, readResult](d, readViewSize)}
+	s.waiters.hearing = d.Hearing
+	d.OnChange(s.waiters.changed)
+	return s
 }
 
 // Metrics is the service's Prometheus collector, for the process registry.
@@ -440,11 +446,9 @@ func (s *Service) notify(ctx context.Context, tx *sql.Tx, ms []Message, idx []in
 	for id := range users {
 		ids = append(ids, id)
 	}
-	s.db.AfterCommit(tx, func() {
-		for _, id := range ids {
-			s.waiters.wake(id)
-		}
-	})
+	// read_sms views of these users are stale from the commit on; the
+	// change feed also wakes their long-polls (see waiters).
+	s.db.Touch(tx, ids...)
 	subscribed, err := s.events.Subscribed(ctx, tx, ids)
 	if err != nil {
 		return err

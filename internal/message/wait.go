@@ -3,48 +3,131 @@ package message
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// waiters wakes long-polling readers of a user when a message for that user
-// commits on this node. Readers also re-query every second, which covers
-// messages stored by other nodes or processes.
+// waiters are the long-polls (read_sms wait) and subscriptions waiting for
+// a user's messages. A waiter is a map entry and a channel that holds one
+// signal; it has no timer of its own and reads nothing while it waits. It is
+// signalled when the change feed says its user changed: a message stored by
+// this process (Deliver touches its users), or by another process, heard
+// through the feed (PostgreSQL notifications, SQLite's look at other
+// processes' commits, which signals everyone). One goroutine, running only
+// while there are waiters, ends the waits whose time is up and, while the
+// feed cannot hear other processes, signals every waiter once a second so
+// that each looks for itself.
 type waiters struct {
-	mu sync.Mutex
-	m  map[int64]map[chan struct{}]struct{}
+	hearing func() bool // the change feed hears other processes now
+
+	mu       sync.Mutex
+	m        map[int64]map[*waiter]struct{}
+	n        int
+	sweeping bool
 }
 
-func (w *waiters) add(userID int64) chan struct{} {
-	ch := make(chan struct{}, 1)
+type waiter struct {
+	ch       chan struct{}
+	deadline time.Time // zero: none
+	expired  atomic.Bool
+}
+
+// sweepEvery is how often waits are checked for their end; a wait may last
+// up to this much longer than asked.
+const sweepEvery = 50 * time.Millisecond
+
+// pollEvery is how often waiters look for themselves while the change feed
+// cannot hear other processes.
+const pollEvery = time.Second
+
+func (w *waiters) add(userID int64, deadline time.Time) *waiter {
+	wt := &waiter{ch: make(chan struct{}, 1), deadline: deadline}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.m == nil {
-		w.m = map[int64]map[chan struct{}]struct{}{}
+		w.m = map[int64]map[*waiter]struct{}{}
 	}
 	if w.m[userID] == nil {
-		w.m[userID] = map[chan struct{}]struct{}{}
+		w.m[userID] = map[*waiter]struct{}{}
 	}
-	w.m[userID][ch] = struct{}{}
-	return ch
+	w.m[userID][wt] = struct{}{}
+	w.n++
+	if !w.sweeping {
+		w.sweeping = true
+		go w.sweep()
+	}
+	return wt
 }
 
-func (w *waiters) remove(userID int64, ch chan struct{}) {
+func (w *waiters) remove(userID int64, wt *waiter) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	delete(w.m[userID], ch)
+	if _, ok := w.m[userID][wt]; !ok {
+		return
+	}
+	delete(w.m[userID], wt)
+	w.n--
 	if len(w.m[userID]) == 0 {
 		delete(w.m, userID)
 	}
 }
 
-func (w *waiters) wake(userID int64) {
+func (wt *waiter) signal() {
+	select {
+	case wt.ch <- struct{}{}:
+	default:
+	}
+}
+
+// changed is the change feed's listener: it signals the users' waiters, or
+// everyone's when all.
+func (w *waiters) changed(users []int64, all bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for ch := range w.m[userID] {
-		select {
-		case ch <- struct{}{}:
-		default:
+	if all {
+		for _, ws := range w.m {
+			for wt := range ws {
+				wt.signal()
+			}
 		}
+		return
+	}
+	for _, id := range users {
+		for wt := range w.m[id] {
+			wt.signal()
+		}
+	}
+}
+
+// sweep ends the waits whose time is up, and makes everyone look while the
+// feed is deaf; it returns when no one waits.
+func (w *waiters) sweep() {
+	lastPoll := time.Now()
+	for {
+		time.Sleep(sweepEvery)
+		now := time.Now()
+		poll := false
+		if now.Sub(lastPoll) >= pollEvery {
+			lastPoll = now
+			poll = w.hearing == nil || !w.hearing()
+		}
+		w.mu.Lock()
+		if w.n == 0 {
+			w.sweeping = false
+			w.mu.Unlock()
+			return
+		}
+		for _, ws := range w.m {
+			for wt := range ws {
+				if !wt.deadline.IsZero() && !now.Before(wt.deadline) {
+					wt.expired.Store(true)
+					wt.signal()
+				} else if poll {
+					wt.signal()
+				}
+			}
+		}
+		w.mu.Unlock()
 	}
 }
 
@@ -55,22 +138,19 @@ const MaxWait = 60 * time.Second
 // matching message and answers as soon as one arrives (or with nothing at
 // the end, or when ctx ends).
 func (s *Service) ReadWait(ctx context.Context, f Filter, wait time.Duration) ([]Message, error) {
-	ch := s.waiters.add(f.UserID)
-	defer s.waiters.remove(f.UserID, ch)
-	deadline := time.NewTimer(min(wait, MaxWait))
-	defer deadline.Stop()
-	poll := time.NewTicker(time.Second)
-	defer poll.Stop()
+	// Wait before the first look, so that nothing falls between the two.
+	wt := s.waiters.add(f.UserID, time.Now().Add(min(wait, MaxWait)))
+	defer s.waiters.remove(f.UserID, wt)
 	for {
 		ms, err := s.Read(ctx, f)
 		if err != nil || len(ms) > 0 {
 			return ms, err
 		}
 		select {
-		case <-ch:
-		case <-poll.C:
-		case <-deadline.C:
-			return nil, nil
+		case <-wt.ch:
+			if wt.expired.Load() {
+				return nil, nil
+			}
 		case <-ctx.Done():
 			return nil, nil
 		}

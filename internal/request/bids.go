@@ -51,6 +51,7 @@ func (s *Service) offer(ctx context.Context, tx *sql.Tx, numberID int64) error {
 	if err := s.inv.Hold(ctx, tx, n.ID, r.UserID, now.Unix()); err != nil {
 		return err
 	}
+	s.db.Touch(tx, r.UserID)
 	r.NumberID, r.MDN, r.Carrier, r.Gateway, r.Status = n.ID, n.MDN, n.Carrier, n.Gateway, StatusReserved
 	r.ExpiresAt = endOf(now, time.Duration(lifetime)*time.Second)
 	if _, err := tx.ExecContext(ctx,

@@ -99,6 +99,7 @@ func (s *Service) saveClaims(ctx context.Context, tx *sql.Tx, touched map[int64]
 		args []any
 	)
 	for _, r := range touched {
+		s.db.Touch(tx, r.UserID)
 		if len(args) > 0 {
 			b.WriteString(", ")
 		}

@@ -69,6 +69,7 @@ func (s *Service) Expire(ctx context.Context, id int64, scheduledFor time.Time) 
 // received nothing, and frees its number unless another open request of the
 // same group still holds it.
 func (s *Service) close(ctx context.Context, tx *sql.Tx, r Request, status string, now int64) error {
+	s.db.Touch(tx, r.UserID)
 	if _, err := tx.ExecContext(ctx, `UPDATE requests SET status = $1, closed_at = $2 WHERE id = $3`, status, now, r.ID); err != nil {
 		return err
 	}

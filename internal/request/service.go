@@ -37,7 +37,17 @@ type Service struct {
 
 	mu       sync.RWMutex
 	reserved []func(Request)
+
+	// view keeps requests for request_status and read_sms (see db.View):
+	// every change of a request touches its user.
+	view *db.View[viewKey, Request]
 }
+
+// viewKey names one of a user's requests.
+type viewKey struct{ user, id int64 }
+
+// viewSize bounds the requests kept in memory.
+const viewSize = 100_000
 
 // BidLifetime is how long a premium bid waits for a number.
 const BidLifetime = 30 * time.Minute
@@ -46,7 +56,8 @@ const BidLifetime = 30 * time.Minute
 // requests. It joins the inventory's availability notifications so that
 // freed numbers go to waiting bids first; sched inserts its expiry jobs.
 func NewService(d *db.DB, c clock.Clock, inv *inventory.Store, events Events, sched Scheduler, maxOpen int, log *slog.Logger) *Service {
-	s := &Service{db: d, clock: c, inv: inv, events: events, sched: sched, maxOpen: maxOpen, log: log}
+	s := &Service{db: d, clock: c, inv: inv, events: events, sched: sched, maxOpen: maxOpen, log: log,
+		view: db.NewView[viewKey, Request](d, viewSize)}
 	inv.OnAvailable(s.offer)
 	return s
 }
@@ -71,14 +82,17 @@ func (s *Service) reservedAfterCommit(tx *sql.Tx, r Request) {
 	})
 }
 
-// Get returns one of the user's requests.
+// Get returns one of the user's requests. Clients poll it: it is kept in
+// memory until a transaction changes it.
 func (s *Service) Get(ctx context.Context, userID, id int64) (Request, error) {
-	r, err := scanRequest(s.db.R.QueryRowContext(ctx,
-		`SELECT `+requestColumns+requestFrom+` WHERE r.id = $1 AND r.user_id = $2`, id, userID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Request{}, ErrNotFound
-	}
-	return r, err
+	return s.view.Get(userID, viewKey{userID, id}, func() (Request, error) {
+		r, err := scanRequest(s.db.R.QueryRowContext(ctx,
+			`SELECT `+requestColumns+requestFrom+` WHERE r.id = $1 AND r.user_id = $2`, id, userID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return Request{}, ErrNotFound
+		}
+		return r, err
+	})
 }
 
 // lockRequests reads requests for update inside tx.
