@@ -210,6 +210,7 @@ func (h *Handler) authenticate(ctx context.Context, p params) (account.Principal
 func (h *Handler) Route(mux *http.ServeMux) {
 	mux.Handle("/api_command.php", h)
 	mux.Handle("/sims/api_command.php", h)
+	mux.HandleFunc("GET /openapi.json", serveOpenAPI)
 }
 
 // splitList splits a comma-separated parameter into trimmed, non-empty items.
