@@ -77,6 +77,12 @@ type Service struct {
 
 	epochMu   sync.Mutex
 	epochStmt *sql.Stmt // reads auth_epoch, prepared on first use
+	// The auth_epoch last read and the database's commit mark before that
+	// read: while the mark stands, no commit happened anywhere and the
+	// count is still the same (see authEpoch).
+	epochMark  db.CommitMark
+	epochKnown bool
+	epochLast  int64
 
 	pingEvery time.Duration // the auth listener's quiet time before a ping (Watch)
 }
@@ -321,9 +327,19 @@ func (s *Service) Authenticate(ctx context.Context, login, key string) (Principa
 
 // authEpoch reads the database's count of changes that affect authentication
 // (the auth_epoch row, bumped by triggers on users): one row of one integer,
-// through a prepared statement since it runs on every cached call.
+// through a prepared statement since it runs on every cached call. Where the
+// database offers a commit mark (SQLite), the count is read again only
+// after some transaction committed, in this process or another: the mark
+// costs one small read of shared memory instead of a query, and the answer
+// is as fresh as the query's.
 func (s *Service) authEpoch(ctx context.Context) (int64, error) {
+	mark, marked := s.db.CommitMark()
 	s.epochMu.Lock()
+	if marked && s.epochKnown && mark == s.epochMark {
+		n := s.epochLast
+		s.epochMu.Unlock()
+		return n, nil
+	}
 	st := s.epochStmt
 	if st == nil {
 		var err error
@@ -335,6 +351,15 @@ func (s *Service) authEpoch(ctx context.Context) (int64, error) {
 	}
 	s.epochMu.Unlock()
 	var n int64
-	err := st.QueryRowContext(ctx).Scan(&n)
-	return n, err
+	if err := st.QueryRowContext(ctx).Scan(&n); err != nil {
+		return 0, err
+	}
+	if marked {
+		// The mark taken before the read: a commit after it moves the
+		// mark, and the next call reads again.
+		s.epochMu.Lock()
+		s.epochMark, s.epochKnown, s.epochLast = mark, true, n
+		s.epochMu.Unlock()
+	}
+	return n, nil
 }

@@ -66,6 +66,8 @@ type DB struct {
 	group *group
 	// feed tells views of the database what changed (see ChangeSeq).
 	feed *feed
+	// mark reads SQLite's commit mark (see CommitMark).
+	mark *shmMark
 	// fullSince is when write transactions began to fail for lack of
 	// space (unix nanoseconds), 0 while they do not (see StorageFull).
 	fullSince atomic.Int64
@@ -141,7 +143,7 @@ func openSQLite(ctx context.Context, o Options) (*DB, error) {
 	r := sql.OpenDB(rc)
 	r.SetMaxOpenConns(o.MaxConns)
 	r.SetMaxIdleConns(o.MaxConns)
-	d := &DB{Dialect: SQLite, W: w, R: r}
+	d := &DB{Dialect: SQLite, W: w, R: r, mark: &shmMark{path: o.Path + "-shm"}}
 	d.group = &group{d: d}
 	d.startFeed()
 	return d, nil
@@ -192,6 +194,7 @@ func (d *DB) Close() error {
 		<-d.feed.done
 	}
 	err := d.W.Close()
+	d.mark.close()
 	if d.R != d.W {
 		err = errors.Join(err, d.R.Close())
 	}
