@@ -1,0 +1,3 @@
+module mdnhub/client
+
+go 1.26.8
