@@ -64,5 +64,5 @@ func (h *Handler) balance(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return centsText(b), nil
+	return rawJSON(appendString(make([]byte, 0, 16), centsText(b))), nil
 }

@@ -115,15 +115,13 @@ func (h *Handler) requestStatus(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Encoded by hand (encode.go): requestStatusJSON's fields, in order.
 	e := c.requestEntry(r)
-	entry := requestStatusJSON{
-		ID: e.ID, MDN: e.MDN, Service: e.Service, Status: e.Status, State: e.State,
-		Markup: e.Markup, Carrier: e.Carrier, TillExpiration: e.TillExpiration,
-	}
 	if c.requestStatusObject(h.RequestStatusObject) {
-		return entry, nil
+		return rawJSON(appendRequestStatus(make([]byte, 0, 192), e)), nil
 	}
-	return []requestStatusJSON{entry}, nil
+	b := appendRequestStatus(append(make([]byte, 0, 192), '['), e)
+	return rawJSON(append(b, ']')), nil
 }
 
 func (h *Handler) reject(c *call) (any, error) {
