@@ -74,6 +74,12 @@ if [ $# -eq 0 ]; then set -- ./...; fi
 go vet ./...
 go test -count=1 -timeout 15m "$@"
 
+# The Go SDK and the mdn command-line client are a module of their own
+# (client/), outside ./...; the whole suite runs its tests too.
+if [ "$*" = "./..." ]; then
+  (cd client && go vet ./... && go test -count=1 -timeout 5m ./...)
+fi
+
 # Fuzzing (docs/fuzzing.md): after the tests, every fuzz target runs for
 # FUZZTIME (default 5s; FUZZTIME=0 skips the step). A finding fails the
 # script and leaves its input in the package's testdata/fuzz/<FuzzName>/,
