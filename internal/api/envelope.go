@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"time"
 
 	"mdnhub/internal/money"
 )
@@ -52,4 +53,11 @@ func writeOK(w http.ResponseWriter, message any) {
 
 func writeError(w http.ResponseWriter, code int, text string) {
 	writeJSON(w, code, envelope{Status: "error", Message: text})
+}
+
+// tooMany answers a call over a rate limit: 429 with Retry-After and the
+// usual envelope.
+func tooMany(w http.ResponseWriter, retryAfter time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter/time.Second)))
+	writeError(w, http.StatusTooManyRequests, "Too many requests, retry later")
 }

@@ -17,6 +17,7 @@ import (
 	"mdnhub/internal/db"
 	"mdnhub/internal/message"
 	"mdnhub/internal/proxy"
+	"mdnhub/internal/ratelimit"
 	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
 )
@@ -36,19 +37,16 @@ type Deps struct {
 	// an array (compat.request_status_object).
 	RequestStatusObject bool
 	MaxBodyBytes        int64
-	// RateLimit is the calls per second allowed to one account
-	// (api.rate_limit, 0: unlimited).
-	RateLimit int
-	// AuthFailureLimit is the failed authentications per minute allowed to
-	// one client address (api.auth_failure_limit, 0: unlimited).
-	AuthFailureLimit int
+	// Limits are the budgets of calls per account and of failed
+	// authentications per address, shared with the other protocols (nil:
+	// unlimited).
+	Limits *ratelimit.Limiter
 }
 
 // Handler serves api_command.php.
 type Handler struct {
 	Deps
 	commands map[string]command
-	limits   *limiter
 	outage   outageLog
 }
 
@@ -68,7 +66,7 @@ func NewHandler(d Deps) *Handler {
 	if d.MaxBodyBytes == 0 {
 		d.MaxBodyBytes = 1 << 20
 	}
-	h := &Handler{Deps: d, limits: newLimiter(d.RateLimit, d.AuthFailureLimit)}
+	h := &Handler{Deps: d}
 	h.commands = map[string]command{
 		"request":        h.request,
 		"request_status": h.requestStatus,
@@ -129,18 +127,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cmdName = name
-	if h.limits.blocked(r) {
+	user, err := h.Limits.Authenticate(r, func() (account.Principal, error) { return h.authenticate(r.Context(), p) })
+	var limited *ratelimit.Limited
+	if errors.As(err, &limited) {
 		outcome = "limited"
-		tooMany(w, failureWindow)
-		return
-	}
-	user, err := h.authenticate(r.Context(), p)
-	if errors.Is(err, account.ErrUnauthorized) {
-		h.limits.failed(w, r)
-	}
-	if err == nil && h.limits.overAccount(w, r, user.UserID) {
-		outcome = "limited"
-		tooMany(w, time.Second)
+		tooMany(w, limited.RetryAfter)
 		return
 	}
 	if err == nil {

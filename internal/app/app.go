@@ -35,6 +35,7 @@ import (
 	"mdnhub/internal/message"
 	"mdnhub/internal/proxy"
 	"mdnhub/internal/proxy/redial"
+	"mdnhub/internal/ratelimit"
 	"mdnhub/internal/rental"
 	"mdnhub/internal/request"
 	"mdnhub/internal/smsactivate"
@@ -66,6 +67,11 @@ type App struct {
 	Proxies   *proxy.Service
 	// Keys purges the stored answers of idempotent calls.
 	Keys *idempotency.Keys
+	// Limits are the rate budgets (calls per account, failed
+	// authentications per address) that every protocol's handler shares:
+	// one instance, so that a call counts the same whichever endpoint it
+	// reaches.
+	Limits *ratelimit.Limiter
 
 	proxyAddrs  [2]string // where the proxy front listens, once serving
 	metricsAddr string    // where the metrics listener listens, once serving
@@ -110,6 +116,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 	a := &App{Config: cfg, Log: log, Clock: clk, DB: d, Registry: prometheus.NewRegistry(), Scheduler: sched}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Accounts = account.NewService(d, clk, cfg.API.AuthCacheTTL, cfg.API.AuthCacheMax)
+	a.Limits = ratelimit.New(cfg.API.RateLimit, cfg.API.AuthFailures)
 	a.Catalog = catalog.New(d, clk, cfg.Requests.DefaultLifetime)
 	a.Inventory = inventory.NewStore(d, clk)
 	a.Events = callback.NewOutbox(d, sched, cfg.Compat.PriorityRequestEvent)
@@ -172,11 +179,11 @@ func (a *App) Handler() http.Handler {
 		Proxies: a.Proxies,
 		Clock:   a.Clock, Log: a.Log, Metrics: api.NewMetrics(a.Registry),
 		RequestStatusObject: a.Config.Compat.RequestStatusObject, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes,
-		RateLimit: a.Config.API.RateLimit, AuthFailureLimit: a.Config.API.AuthFailures,
+		Limits: a.Limits,
 	})
 	h.Route(mux)
 	smsactivate.New(smsactivate.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Requests: a.Requests, Messages: a.Messages,
-		Clock: a.Clock, Log: a.Log, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes}).Route(mux)
+		Clock: a.Clock, Log: a.Log, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes, Limits: a.Limits}).Route(mux)
 	mux.HandleFunc("/gateway/{name}/{action}", a.gatewayPush)
 	mux.HandleFunc("GET /healthz", a.healthz)
 	if a.Config.HTTP.MetricsToken != "" {

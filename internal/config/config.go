@@ -68,8 +68,8 @@ type HTTP struct {
 
 // API tunes the api_command.php endpoint.
 type API struct {
-	RateLimit    int           `key:"api.rate_limit" help:"API calls per second per authenticated account (0: unlimited)"`
-	AuthFailures int           `key:"api.auth_failure_limit" help:"failed authentications per minute per client address; over it every call from that address gets 429 until the minute has passed (0: unlimited)"`
+	RateLimit    int           `key:"api.rate_limit" help:"calls per second per authenticated account, both protocols together (0: unlimited)"`
+	AuthFailures int           `key:"api.auth_failure_limit" help:"failed authentications per minute per client address, both protocols together; over it every call from that address gets 429 until the minute has passed (0: unlimited)"`
 	AuthCacheTTL time.Duration `key:"api.auth_cache_ttl" help:"how long a verified API key is kept in memory; changes of keys, suspensions and account settings end it at once, on every node"`
 	AuthCacheMax int           `key:"api.auth_cache_size" help:"most API keys kept in the authentication cache"`
 }

@@ -6,6 +6,7 @@ import (
 	"mdnhub/internal/account"
 	"mdnhub/internal/catalog"
 	"mdnhub/internal/inventory"
+	"mdnhub/internal/ratelimit"
 	"mdnhub/internal/request"
 )
 
@@ -57,9 +58,21 @@ func errorText(err error) (text string, internal bool) {
 	var pe *protoError
 	var funds *account.InsufficientFundsError
 	var closed *request.ClosedError
+	var limited *ratelimit.Limited
 	switch {
 	case errors.As(err, &pe):
 		return pe.text, false
+	case errors.As(err, &limited) && limited.Blocked:
+		// An address over its budget of failed authentications: refused
+		// as a wrong key is, whatever key it sent, so that guessing
+		// learns nothing (nothing was looked up).
+		return textBadKey, false
+	case errors.As(err, &limited):
+		// An account over its calls per second. The protocol has no word
+		// for it that clients know; ERROR_SQL is the server's "not now",
+		// in every client's list of errors, and retrying later is what
+		// helps (docs/sms-activate.md says why).
+		return textErrorSQL, false
 	case errors.Is(err, account.ErrUnauthorized), errors.Is(err, account.ErrSuspended):
 		// The protocol's BANNED carries the end of a ban; a suspension
 		// has none, and the key does not work: BAD_KEY.

@@ -30,6 +30,7 @@ import (
 	"mdnhub/internal/clock"
 	"mdnhub/internal/db"
 	"mdnhub/internal/message"
+	"mdnhub/internal/ratelimit"
 	"mdnhub/internal/request"
 )
 
@@ -43,6 +44,10 @@ type Deps struct {
 	Log      *slog.Logger
 	// MaxBodyBytes bounds a POST body (http.max_body_bytes; 0: 1 MiB).
 	MaxBodyBytes int64
+	// Limits are the budgets of calls per account and of failed
+	// authentications per address, shared with api_command.php (nil:
+	// unlimited).
+	Limits *ratelimit.Limiter
 }
 
 // Handler serves handler_api.php.
@@ -102,8 +107,9 @@ func (h *Handler) Route(mux *http.ServeMux) {
 }
 
 // ServeHTTP decodes, authenticates, runs the action and writes its answer.
-// Every answer is HTTP 200 (a method other than GET or POST aside), as the
-// protocol's clients expect: the body says what happened.
+// Every answer is HTTP 200 (a method other than GET or POST, and a call over
+// a rate limit, aside), as the protocol's clients expect: the body says what
+// happened.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
@@ -123,7 +129,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var rep reply
-	user, err := h.Accounts.AuthenticateKey(r.Context(), p.raw("api_key"))
+	user, err := h.Limits.Authenticate(r, func() (account.Principal, error) {
+		return h.Accounts.AuthenticateKey(r.Context(), p.raw("api_key"))
+	})
 	if err == nil {
 		rep, err = act(&call{ctx: r.Context(), user: user, p: p, now: h.Clock.Now()})
 	}
@@ -135,7 +143,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case internal:
 			h.Log.Error("sms-activate action failed", "action", name, "err", err)
 		}
-		writeText(w, http.StatusOK, t)
+		code := http.StatusOK
+		var limited *ratelimit.Limited
+		if errors.As(err, &limited) {
+			// The status and Retry-After tell clients that read HTTP;
+			// the text tells those that read only the body.
+			w.Header().Set("Retry-After", strconv.Itoa(int(limited.RetryAfter/time.Second)))
+			code = http.StatusTooManyRequests
+		}
+		writeText(w, code, t)
 		return
 	}
 	if rep.isJSON() {
