@@ -101,11 +101,9 @@ func (p *twoProcesses) wait(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// Every change of what authenticates a caller, made by another process,
-// reaches a server that has the caller cached: a new key, suspension (by the
-// service or by hand in SQL), a per-account setting carried with the caller,
-// a new user name. A balance change does not empty the caches.
-func TestChangesReachOtherProcess(t *testing.T) {
+// withAlice runs fn on each engine with the database opened twice
+// (openTwice) and a user alice whose first key the operator's side made.
+func withAlice(t *testing.T, fn func(t *testing.T, p *twoProcesses, u account.User, key string)) {
 	for _, driver := range []string{"sqlite", "postgres"} {
 		t.Run(driver, func(t *testing.T) {
 			p := openTwice(t, driver, 0)
@@ -113,83 +111,97 @@ func TestChangesReachOtherProcess(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			key1, err := p.op.GenerateKey(ctx, u.ID)
+			key, err := p.op.GenerateKey(ctx, u.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			auth := func(key string) (account.Principal, error) { return p.server.Authenticate(ctx, "alice", key) }
-			refused := func(key string, want error) func() bool {
-				return func() bool { _, err := auth(key); return errors.Is(err, want) }
-			}
-			for range 2 { // the second one from the cache
-				if _, err := auth(key1); err != nil {
-					t.Fatal(err)
-				}
-			}
-
-			key2, err := p.op.GenerateKey(ctx, u.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p.wait(t, "old key refused after a new key", refused(key1, account.ErrUnauthorized))
-			if _, err := auth(key2); err != nil {
-				t.Fatalf("new key: %v", err)
-			}
-
-			if err := p.op.SetSuspended(ctx, u.ID, true); err != nil {
-				t.Fatal(err)
-			}
-			p.wait(t, "suspension", refused(key2, account.ErrSuspended))
-			if err := p.op.SetSuspended(ctx, u.ID, false); err != nil {
-				t.Fatal(err)
-			}
-			p.wait(t, "suspension lifted", refused(key2, nil))
-
-			if _, err := p.opDB.W.ExecContext(ctx, `UPDATE users SET suspended = TRUE WHERE id = $1`, u.ID); err != nil {
-				t.Fatal(err)
-			}
-			p.wait(t, "suspension by hand in SQL", refused(key2, account.ErrSuspended))
-			if _, err := p.opDB.W.ExecContext(ctx, `UPDATE users SET suspended = FALSE WHERE id = $1`, u.ID); err != nil {
-				t.Fatal(err)
-			}
-			p.wait(t, "suspension lifted by hand", refused(key2, nil))
-
-			if err := p.op.SetRequestStatusFormat(ctx, u.ID, account.FormatObject); err != nil {
-				t.Fatal(err)
-			}
-			p.wait(t, "request_status_format", func() bool {
-				pr, err := auth(key2)
-				return err == nil && pr.RequestStatusFormat == account.FormatObject
-			})
-
-			if _, err := p.opDB.W.ExecContext(ctx, `UPDATE users SET login = 'alicia', username = 'alicia' WHERE id = $1`, u.ID); err != nil {
-				t.Fatal(err)
-			}
-			p.wait(t, "old user name refused after a rename", refused(key2, account.ErrUnauthorized))
-
-			// Money moves on every call; it is not a change of the caller.
-			var before, after int64
-			epoch := func(n *int64) {
-				if err := p.opDB.R.QueryRowContext(ctx, `SELECT n FROM auth_epoch`).Scan(n); err != nil {
-					t.Fatal(err)
-				}
-			}
-			epoch(&before)
-			if _, err := p.op.Credit(ctx, u.ID, 500, "top-up"); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := p.opDB.W.ExecContext(ctx, `UPDATE users SET api_key_hash = api_key_hash, role = 'admin' WHERE id = $1`, u.ID); err != nil {
-				t.Fatal(err)
-			}
-			epoch(&after)
-			if after != before {
-				t.Fatalf("auth_epoch moved from %d to %d on a credit and a role", before, after)
-			}
-			if driver == "postgres" && !p.server.Listening() {
-				t.Fatal("the listener stopped")
-			}
+			fn(t, p, u, key)
 		})
 	}
+}
+
+// answers is a condition for wait: auth of key fails with want, or
+// succeeds when want is nil.
+func answers(auth func(key string) (account.Principal, error), key string, want error) func() bool {
+	return func() bool { _, err := auth(key); return errors.Is(err, want) }
+}
+
+// Every change of what authenticates a caller, made by another process,
+// reaches a server that has the caller cached: a new key, suspension (by the
+// service or by hand in SQL), a per-account setting carried with the caller,
+// a new user name. A balance change does not empty the caches.
+func TestChangesReachOtherProcess(t *testing.T) {
+	withAlice(t, func(t *testing.T, p *twoProcesses, u account.User, key1 string) {
+		auth := func(key string) (account.Principal, error) { return p.server.Authenticate(ctx, "alice", key) }
+		refused := func(key string, want error) func() bool { return answers(auth, key, want) }
+		for range 2 { // the second one from the cache
+			if _, err := auth(key1); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		key2, err := p.op.GenerateKey(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.wait(t, "old key refused after a new key", refused(key1, account.ErrUnauthorized))
+		if _, err := auth(key2); err != nil {
+			t.Fatalf("new key: %v", err)
+		}
+
+		if err := p.op.SetSuspended(ctx, u.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		p.wait(t, "suspension", refused(key2, account.ErrSuspended))
+		if err := p.op.SetSuspended(ctx, u.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		p.wait(t, "suspension lifted", refused(key2, nil))
+
+		if _, err := p.opDB.W.ExecContext(ctx, `UPDATE users SET suspended = TRUE WHERE id = $1`, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		p.wait(t, "suspension by hand in SQL", refused(key2, account.ErrSuspended))
+		if _, err := p.opDB.W.ExecContext(ctx, `UPDATE users SET suspended = FALSE WHERE id = $1`, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		p.wait(t, "suspension lifted by hand", refused(key2, nil))
+
+		if err := p.op.SetRequestStatusFormat(ctx, u.ID, account.FormatObject); err != nil {
+			t.Fatal(err)
+		}
+		p.wait(t, "request_status_format", func() bool {
+			pr, err := auth(key2)
+			return err == nil && pr.RequestStatusFormat == account.FormatObject
+		})
+
+		if _, err := p.opDB.W.ExecContext(ctx, `UPDATE users SET login = 'alicia', username = 'alicia' WHERE id = $1`, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		p.wait(t, "old user name refused after a rename", refused(key2, account.ErrUnauthorized))
+
+		// Money moves on every call; it is not a change of the caller.
+		var before, after int64
+		epoch := func(n *int64) {
+			if err := p.opDB.R.QueryRowContext(ctx, `SELECT n FROM auth_epoch`).Scan(n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		epoch(&before)
+		if _, err := p.op.Credit(ctx, u.ID, 500, "top-up"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.opDB.W.ExecContext(ctx, `UPDATE users SET api_key_hash = api_key_hash, role = 'admin' WHERE id = $1`, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		epoch(&after)
+		if after != before {
+			t.Fatalf("auth_epoch moved from %d to %d on a credit and a role", before, after)
+		}
+		if p.driver == "postgres" && !p.server.Listening() {
+			t.Fatal("the listener stopped")
+		}
+	})
 }
 
 // A listener that loses its connection falls back to reading the change count

@@ -25,46 +25,28 @@ func (s *Service) AuthenticateKey(ctx context.Context, key string) (Principal, e
 		return Principal{}, ErrUnauthorized
 	}
 	keyHash := hashKey(key)
-	now := s.clock.Now()
-	cached := s.cache.enabled()
-	var gen uint64
-	if cached {
-		var notified bool
-		gen, notified = s.cache.state()
-		if !notified {
-			epoch, err := s.authEpoch(ctx)
-			if err != nil {
-				return Principal{}, err
-			}
-			gen = s.cache.sync(epoch)
+	return s.cached(ctx, keyOnly, keyHash, func() (Principal, error) {
+		rows, err := s.db.R.QueryContext(ctx,
+			`SELECT id, username, suspended, request_status_format FROM users WHERE api_key_hash = $1 ORDER BY id LIMIT 2`, keyHash)
+		if err != nil {
+			return Principal{}, err
 		}
-		if p, ok := s.cache.get(keyOnly, keyHash, now); ok {
-			return p, nil
+		type found struct {
+			p         Principal
+			suspended bool
 		}
-	}
-	rows, err := s.db.R.QueryContext(ctx,
-		`SELECT id, username, suspended, request_status_format FROM users WHERE api_key_hash = $1 ORDER BY id LIMIT 2`, keyHash)
-	if err != nil {
-		return Principal{}, err
-	}
-	type found struct {
-		p         Principal
-		suspended bool
-	}
-	all, err := db.Collect(rows, func(r db.Row) (f found, err error) {
-		return f, r.Scan(&f.p.UserID, &f.p.Username, &f.suspended, &f.p.RequestStatusFormat)
+		all, err := db.Collect(rows, func(r db.Row) (f found, err error) {
+			return f, r.Scan(&f.p.UserID, &f.p.Username, &f.suspended, &f.p.RequestStatusFormat)
+		})
+		if err != nil {
+			return Principal{}, err
+		}
+		if len(all) != 1 {
+			return Principal{}, ErrUnauthorized
+		}
+		if all[0].suspended {
+			return Principal{}, ErrSuspended
+		}
+		return all[0].p, nil
 	})
-	if err != nil {
-		return Principal{}, err
-	}
-	if len(all) != 1 {
-		return Principal{}, ErrUnauthorized
-	}
-	if all[0].suspended {
-		return Principal{}, ErrSuspended
-	}
-	if cached {
-		s.cache.put(keyOnly, keyHash, all[0].p, now, gen)
-	}
-	return all[0].p, nil
 }

@@ -89,43 +89,31 @@ func TestAuthenticateKey(t *testing.T) {
 // A key rotated, suspended or revoked by another process (an operator's
 // command, another node) stops at once in a server that has it cached.
 func TestAuthenticateKeyChangesReachOtherProcess(t *testing.T) {
-	for _, driver := range []string{"sqlite", "postgres"} {
-		t.Run(driver, func(t *testing.T) {
-			p := openTwice(t, driver, 0)
-			u, err := p.op.Create(ctx, "alice", "alice@example.com")
-			if err != nil {
+	withAlice(t, func(t *testing.T, p *twoProcesses, u account.User, key1 string) {
+		auth := func(key string) (account.Principal, error) { return p.server.AuthenticateKey(ctx, key) }
+		refused := func(key string, want error) func() bool { return answers(auth, key, want) }
+		for range 2 {
+			if _, err := p.server.AuthenticateKey(ctx, key1); err != nil {
 				t.Fatal(err)
 			}
-			key1, err := p.op.GenerateKey(ctx, u.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			refused := func(key string, want error) func() bool {
-				return func() bool { _, err := p.server.AuthenticateKey(ctx, key); return errors.Is(err, want) }
-			}
-			for range 2 {
-				if _, err := p.server.AuthenticateKey(ctx, key1); err != nil {
-					t.Fatal(err)
-				}
-			}
-			key2, err := p.op.GenerateKey(ctx, u.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p.wait(t, "old key refused after a new key", refused(key1, account.ErrUnauthorized))
-			p.wait(t, "new key", refused(key2, nil))
-			if _, err := p.opDB.W.ExecContext(ctx, `UPDATE users SET suspended = TRUE WHERE id = $1`, u.ID); err != nil {
-				t.Fatal(err)
-			}
-			p.wait(t, "suspension by hand in SQL", refused(key2, account.ErrSuspended))
-			if err := p.op.SetSuspended(ctx, u.ID, false); err != nil {
-				t.Fatal(err)
-			}
-			p.wait(t, "suspension lifted", refused(key2, nil))
-			if err := p.op.RevokeKey(ctx, u.ID); err != nil {
-				t.Fatal(err)
-			}
-			p.wait(t, "revoked key", refused(key2, account.ErrUnauthorized))
-		})
-	}
+		}
+		key2, err := p.op.GenerateKey(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.wait(t, "old key refused after a new key", refused(key1, account.ErrUnauthorized))
+		p.wait(t, "new key", refused(key2, nil))
+		if _, err := p.opDB.W.ExecContext(ctx, `UPDATE users SET suspended = TRUE WHERE id = $1`, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		p.wait(t, "suspension by hand in SQL", refused(key2, account.ErrSuspended))
+		if err := p.op.SetSuspended(ctx, u.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		p.wait(t, "suspension lifted", refused(key2, nil))
+		if err := p.op.RevokeKey(ctx, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		p.wait(t, "revoked key", refused(key2, account.ErrUnauthorized))
+	})
 }

@@ -275,54 +275,65 @@ func hashKey(key string) string {
 // is compared in constant time; successful checks are cached because clients
 // poll several times a second. A cached check is trusted only while the
 // database reports no change of keys, suspensions or account settings since
-// (see authCache), so a change made anywhere takes effect at once.
+// (see authCache and cached), so a change made anywhere takes effect at once.
 func (s *Service) Authenticate(ctx context.Context, login, key string) (Principal, error) {
 	if login == "" || key == "" || len(login) > 254 || len(key) > 256 {
 		return Principal{}, ErrUnauthorized
 	}
 	login = strings.ToLower(login)
 	keyHash := hashKey(key)
+	return s.cached(ctx, login, keyHash, func() (Principal, error) {
+		var (
+			p         Principal
+			stored    sql.NullString
+			suspended bool
+		)
+		err := s.db.R.QueryRowContext(ctx,
+			`SELECT id, username, api_key_hash, suspended, request_status_format FROM users WHERE login = $1 OR email = $1 ORDER BY id LIMIT 1`, login).
+			Scan(&p.UserID, &p.Username, &stored, &suspended, &p.RequestStatusFormat)
+		if errors.Is(err, sql.ErrNoRows) {
+			return Principal{}, ErrUnauthorized
+		}
+		if err != nil {
+			return Principal{}, err
+		}
+		if !stored.Valid || subtle.ConstantTimeCompare([]byte(stored.String), []byte(keyHash)) != 1 {
+			return Principal{}, ErrUnauthorized
+		}
+		if suspended {
+			return Principal{}, ErrSuspended
+		}
+		return p, nil
+	})
+}
+
+// cached is the one way through the cache for both kinds of
+// authentication (Authenticate, AuthenticateKey): it answers what an
+// earlier check of (login, keyHash) verified while the database reports no
+// change since, and otherwise runs lookup and keeps what it verified. Only
+// successes are kept: a refusal is looked up again, and the failed
+// authentication budget (package ratelimit) bounds how often.
+func (s *Service) cached(ctx context.Context, login, keyHash string, lookup func() (Principal, error)) (Principal, error) {
+	if !s.cache.enabled() {
+		return lookup()
+	}
 	now := s.clock.Now()
-	cached := s.cache.enabled()
-	var gen uint64
-	if cached {
-		var notified bool
-		gen, notified = s.cache.state()
-		if !notified {
-			epoch, err := s.authEpoch(ctx)
-			if err != nil {
-				return Principal{}, err
-			}
-			gen = s.cache.sync(epoch)
+	gen, notified := s.cache.state()
+	if !notified {
+		epoch, err := s.authEpoch(ctx)
+		if err != nil {
+			return Principal{}, err
 		}
-		if p, ok := s.cache.get(login, keyHash, now); ok {
-			return p, nil
-		}
+		gen = s.cache.sync(epoch)
 	}
-	var (
-		p         Principal
-		stored    sql.NullString
-		suspended bool
-	)
-	err := s.db.R.QueryRowContext(ctx,
-		`SELECT id, username, api_key_hash, suspended, request_status_format FROM users WHERE login = $1 OR email = $1 ORDER BY id LIMIT 1`, login).
-		Scan(&p.UserID, &p.Username, &stored, &suspended, &p.RequestStatusFormat)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Principal{}, ErrUnauthorized
+	if p, ok := s.cache.get(login, keyHash, now); ok {
+		return p, nil
 	}
-	if err != nil {
-		return Principal{}, err
-	}
-	if !stored.Valid || subtle.ConstantTimeCompare([]byte(stored.String), []byte(keyHash)) != 1 {
-		return Principal{}, ErrUnauthorized
-	}
-	if suspended {
-		return Principal{}, ErrSuspended
-	}
-	if cached {
+	p, err := lookup()
+	if err == nil {
 		s.cache.put(login, keyHash, p, now, gen)
 	}
-	return p, nil
+	return p, err
 }
 
 // authEpoch reads the database's count of changes that affect authentication
