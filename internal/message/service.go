@@ -90,6 +90,8 @@ type Service struct {
 	refusals    *prometheus.CounterVec
 	// reads keeps read_sms answers (see Read).
 	reads *db.View[Filter, readResult]
+	// apart holds a place per long-poll read running (see readApart).
+	apart chan struct{}
 }
 
 // Events records callback events inside a transaction (callback.Outbox).
@@ -125,7 +127,7 @@ func NewService(d *db.DB, c clock.Clock, rentals RentalClaimer, requests Claimer
 			Name: "mdnhub_inbound_refused_total",
 			Help: "Inbound SMS refused by gateway and reason (foreign_number: a gateway delivered to another gateway's number).",
 		}, []string{"gateway", "reason"}),
-		reads: db.NewView[Filter, readResult](d, readViewSize)}
+		reads: db.NewView[Filter, readResult](d, readViewSize), apart: make(chan struct{}, maxApart)}
 	s.waiters.hearing = d.Hearing
 	d.OnChange(s.waiters.changed)
 	return s

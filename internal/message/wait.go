@@ -142,7 +142,7 @@ func (s *Service) ReadWait(ctx context.Context, f Filter, wait time.Duration) ([
 	wt := s.waiters.add(f.UserID, time.Now().Add(min(wait, MaxWait)))
 	defer s.waiters.remove(f.UserID, wt)
 	for {
-		ms, err := s.Read(ctx, f)
+		ms, err := s.readApart(ctx, f)
 		if err != nil || len(ms) > 0 {
 			return ms, err
 		}
@@ -156,3 +156,33 @@ func (s *Service) ReadWait(ctx context.Context, f Filter, wait time.Duration) ([
 		}
 	}
 }
+
+// readApart is Read on a goroutine of its own. A query through the SQLite
+// driver grows the stack of the goroutine that runs it to tens of
+// kilobytes, and a long-poll would keep that stack for its whole wait (the
+// runtime shrinks stacks only at a garbage collection, and seldom while
+// nothing allocates); the helper's stack goes back when it ends. At most
+// maxApart helpers run at once: a burst of messages wakes thousands of
+// waiters together, and each running helper holds such a stack.
+func (s *Service) readApart(ctx context.Context, f Filter) ([]Message, error) {
+	type result struct {
+		ms  []Message
+		err error
+	}
+	select {
+	case s.apart <- struct{}{}:
+	case <-ctx.Done():
+		return nil, nil
+	}
+	ch := make(chan result, 1)
+	go func() {
+		defer func() { <-s.apart }()
+		ms, err := s.Read(ctx, f)
+		ch <- result{ms, err}
+	}()
+	r := <-ch
+	return r.ms, r.err
+}
+
+// maxApart bounds the long-poll reads running at once (see readApart).
+const maxApart = 8
