@@ -25,7 +25,8 @@ var unkeyed = map[string]bool{"user": true, "api_key": true, "pass": true, "cmd"
 // command name (a legacy alias shares its command's keys); render shapes the
 // domain's result into the answer's message, as the command would without a
 // key. The stored answer is that message's JSON, written by the same encoder
-// as every answer, so the first call and every retry give the same bytes.
+// as every answer, so the first call and every retry give the same bytes; it
+// is sealed with the API key the call was authenticated with, as sent.
 func keyed[T any](c *call, command string, render func(T) (any, error)) (*idempotency.Call[T], error) {
 	key := c.p.raw(keyParam)
 	if key == "" {
@@ -36,6 +37,7 @@ func keyed[T any](c *call, command string, render func(T) (any, error)) (*idempo
 	}
 	return &idempotency.Call[T]{
 		UserID: c.user.UserID, Key: key, Command: command, Fingerprint: fingerprint(c.p.v), Now: c.now.Unix(),
+		Secret: c.p.first("api_key", "pass"),
 		Render: func(v T) ([]byte, error) {
 			msg, err := render(v)
 			if err != nil {

@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -21,6 +22,7 @@ const (
 	textKeyReused   = `{"status":"error","message":"Idempotency key reused with other parameters"}` + "\n"
 	textKeyInFlight = `{"status":"error","message":"Idempotency key in use by a call still in progress, retry later"}` + "\n"
 	textKeyInvalid  = `{"status":"error","message":"Invalid idempotency_key: must be 1 to 64 printable ASCII characters"}` + "\n"
+	textKeySealed   = `{"status":"error","message":"Idempotency key already answered; the answer cannot be opened with this API key"}` + "\n"
 )
 
 // same calls twice (the second time later, so that a fresh answer would
@@ -119,6 +121,101 @@ func TestIdempotencyKeys(t *testing.T) {
 		if got := c.ok(t, "request", "service", "Google", "areacode", "212", "idempotency_key", "req-1"); bytes.Equal(got.body, r) {
 			t.Fatal("a key older than a day replayed")
 		}
+	})
+}
+
+// Every stored answer is sealed with the API key of its call: the database
+// shows neither the answer nor proxy_rent's password; a retry with the same
+// key (as api_key or pass) answers byte for byte; after the API key was
+// changed, a retry is refused and nothing is charged again.
+func TestIdempotencyAnswersSealed(t *testing.T) {
+	apptest.ForEachDB(t, func(t *testing.T, e *apptest.Env) {
+		e.Service(t, "Google", 120, time.Hour)
+		e.Numbers(t, apptest.Seq("212", 6)...)
+		proxyPorts(t, e)
+		srv := e.Server(t)
+		c := namedClient(t, e, srv, "alice")
+
+		calls := [][]string{
+			{"request", "service", "Google", "idempotency_key", "k-request"},
+			{"ltr_rent", "service", "Google", "idempotency_key", "k-rent"},
+			{"proxy_rent", "service", "Uber", "port", "50001", "duration", "120", "idempotency_key", "k-proxy"},
+			{"send_sms", "id", "10000001", "sms", "thanks", "idempotency_key", "k-sms"},
+		}
+		answers := map[string][]byte{}
+		for _, kv := range calls {
+			if kv[0] == "send_sms" {
+				deliverSMS(t, e, "12125550000", "22000", "G-804036 is your Google verification code.")
+			}
+			body := c.retried(t, e, kv[0], kv[1:]...)
+			answers[kv[len(kv)-1]] = bytes.TrimSuffix(bytes.TrimPrefix(body, []byte(`{"status":"ok","message":`)), []byte("}\n"))
+		}
+		var rent struct {
+			ProxyPass string `json:"proxy_pass"`
+		}
+		if err := json.Unmarshal(answers["k-proxy"], &rent); err != nil || len(rent.ProxyPass) < 8 {
+			t.Fatalf("proxy_rent answered %s (%v)", answers["k-proxy"], err)
+		}
+
+		// What a copy of the database shows.
+		rows, err := e.DB.R.QueryContext(gctx, `SELECT idem_key, command, fingerprint, sealed_answer FROM idempotency_keys`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			var key, command, fp string
+			var sealed []byte
+			if err := rows.Scan(&key, &command, &fp, &sealed); err != nil {
+				t.Fatal(err)
+			}
+			n++
+			row := bytes.Join([][]byte{[]byte(key), []byte(command), []byte(fp), sealed}, []byte{0})
+			clear := answers[key]
+			for _, part := range [][]byte{clear, []byte(rent.ProxyPass), []byte("12125550000"), []byte("Message has been sent")} {
+				if bytes.Contains(row, part) {
+					t.Errorf("the row of %s shows %q in the clear", key, part)
+				}
+			}
+			if len(sealed) <= len(clear) {
+				t.Errorf("the row of %s stores %d bytes for a %d-byte answer", key, len(sealed), len(clear))
+			}
+		}
+		rows.Close()
+		if n != len(calls) {
+			t.Fatalf("%d stored answers, want %d", n, len(calls))
+		}
+
+		// pass= carries the same key: the legacy rent retries ltr_rent.
+		v := url.Values{"cmd": {"rent"}, "user": {c.user}, "pass": {c.key}, "service": {"Google"}, "idempotency_key": {"k-rent"}}
+		if got := apiGet(t, srv, v); !bytes.Contains(got.body, answers["k-rent"]) {
+			t.Fatalf("rent with pass=: %s", got.body)
+		}
+
+		// A new API key: every retry refused, nothing charged or leased again.
+		before := c.balance(t)
+		leases := c.ok(t, "proxy_list").body
+		u, err := e.Accounts.Find(gctx, "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.key, err = e.Accounts.GenerateKey(gctx, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, kv := range calls {
+			if got := c.call(t, kv[0], kv[1:]...); string(got.body) != textKeySealed {
+				t.Fatalf("%s retried with a new API key: %s", kv[0], got.body)
+			}
+		}
+		if after := c.balance(t); after != before {
+			t.Fatalf("balance %s after the refused retries, was %s", after, before)
+		}
+		if got := c.ok(t, "proxy_list").body; !bytes.Equal(got, leases) {
+			t.Fatalf("proxy_list changed:\n%s\nwas\n%s", got, leases)
+		}
+		// A new idempotency key is a new call, sealed with the new API key.
+		c.retried(t, e, "request", "service", "Google", "idempotency_key", "k-request-2")
+		e.CheckLedger(t)
 	})
 }
 

@@ -101,6 +101,8 @@ func typeFamily(t string) string {
 		return "text"
 	case strings.Contains(t, "double"), strings.Contains(t, "real"), strings.Contains(t, "numeric"):
 		return "real"
+	case t == "blob", t == "bytea":
+		return "bytes"
 	}
 	return t
 }

@@ -9,7 +9,9 @@
 // the change runs it through Run inside its own transaction (or, for a
 // change that spans two transactions, Begin and Pending in the first and
 // Finish or Abandon in the second), and the caller's Render turns the
-// domain's result into the answer it stores.
+// domain's result into the answer it stores. The answer is stored sealed
+// under a key derived from the caller's credential (seal.go), so that only
+// a retry presenting it reads the answer back.
 package idempotency
 
 import (
@@ -37,6 +39,11 @@ var (
 	// ErrInFlight is a key whose first call is still under way (send_sms
 	// waiting for its gateway); the retry may be made again shortly.
 	ErrInFlight = errors.New("idempotency key in use by a call still in progress")
+	// ErrSealed is a key that holds an answer this call cannot open: the
+	// first call presented another credential (the API key was changed
+	// since). Its change was made; running the call again would make it a
+	// second time, so the retry is refused instead.
+	ErrSealed = errors.New("idempotency key answered under another credential")
 )
 
 // ValidKey reports whether k is 1 to MaxKeyLen printable ASCII characters.
@@ -72,6 +79,12 @@ type Call[T any] struct {
 	Fingerprint string
 	// Now is the time of the call (unix seconds), the key's creation time.
 	Now int64
+	// Secret is the caller's credential exactly as presented with the call
+	// (the API key). The answer is stored sealed under a key derived from
+	// it, and the database holds the credential only hashed, so a copy of
+	// the database does not reveal the answer; a retry presenting another
+	// credential gets ErrSealed.
+	Secret string
 	// Render turns the change's result into the answer to store. It runs
 	// inside the change's transaction; an error rolls the change back.
 	Render func(T) ([]byte, error)
@@ -103,12 +116,16 @@ func Run[T any](ctx context.Context, tx *sql.Tx, c *Call[T], change func() (T, e
 // Begin claims the key inside tx, before the change. It returns *Replay
 // when the key holds an answer for the same command and parameters,
 // ErrReused when it was used otherwise, and ErrInFlight when its first call
-// has not finished. A concurrent first call with the same key is waited for
+// has not finished, and ErrSealed when it holds an answer that c's Secret
+// does not open. A concurrent first call with the same key is waited for
 // (PostgreSQL holds the second insert until the first transaction ends;
 // SQLite's write transactions are serial), so two retries never both change.
 func (c *Call[T]) Begin(ctx context.Context, tx *sql.Tx) error {
 	if c == nil {
 		return nil
+	}
+	if c.Secret == "" {
+		return errNoSecret
 	}
 	// A key older than the TTL is free again, whether or not the purge has
 	// run yet.
@@ -126,19 +143,23 @@ func (c *Call[T]) Begin(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	var command, fingerprint string
-	var answer sql.NullString
-	err = tx.QueryRowContext(ctx, `SELECT command, fingerprint, answer FROM idempotency_keys WHERE user_id = $1 AND idem_key = $2`,
-		c.UserID, c.Key).Scan(&command, &fingerprint, &answer)
+	var sealed sql.Null[[]byte]
+	err = tx.QueryRowContext(ctx, `SELECT command, fingerprint, sealed_answer FROM idempotency_keys WHERE user_id = $1 AND idem_key = $2`,
+		c.UserID, c.Key).Scan(&command, &fingerprint, &sealed)
 	if err != nil {
 		return fmt.Errorf("idempotency key taken but not found: %w", err)
 	}
 	switch {
 	case command != c.Command || fingerprint != c.Fingerprint:
 		return ErrReused
-	case !answer.Valid:
+	case !sealed.Valid:
 		return ErrInFlight
 	}
-	return &Replay{Answer: []byte(answer.String)}
+	answer, err := c.open(sealed.V)
+	if err != nil {
+		return err
+	}
+	return &Replay{Answer: answer}
 }
 
 // Pending marks the claimed key as waiting for a second transaction to
@@ -154,8 +175,9 @@ func (c *Call[T]) Pending(ctx context.Context, tx *sql.Tx, ref string) error {
 	return err
 }
 
-// Finish renders v and stores it as the key's answer inside tx, the
-// transaction that makes (or completes) the change.
+// Finish renders v and stores it, sealed, as the key's answer inside tx,
+// the transaction that makes (or completes) the change; c.Answer keeps it
+// in the clear for the first call's own answer.
 func (c *Call[T]) Finish(ctx context.Context, tx *sql.Tx, v T) error {
 	if c == nil {
 		return nil
@@ -164,8 +186,12 @@ func (c *Call[T]) Finish(ctx context.Context, tx *sql.Tx, v T) error {
 	if err != nil {
 		return fmt.Errorf("render the answer: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET answer = $1, pending_ref = NULL
-		WHERE user_id = $2 AND idem_key = $3 AND answer IS NULL`, string(answer), c.UserID, c.Key)
+	sealed, err := c.seal(answer)
+	if err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET sealed_answer = $1, pending_ref = NULL
+		WHERE user_id = $2 AND idem_key = $3 AND sealed_answer IS NULL`, sealed, c.UserID, c.Key)
 	if err != nil {
 		return err
 	}
@@ -180,7 +206,7 @@ func (c *Call[T]) Finish(ctx context.Context, tx *sql.Tx, v T) error {
 // inside tx, so that a retry makes the change afresh. Nothing is pending
 // under ref: nothing happens.
 func Abandon(ctx context.Context, tx *sql.Tx, ref string) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE pending_ref = $1 AND answer IS NULL`, ref)
+	_, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE pending_ref = $1 AND sealed_answer IS NULL`, ref)
 	return err
 }
 

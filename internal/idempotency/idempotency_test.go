@@ -43,7 +43,7 @@ func newFixture(t *testing.T, d *db.DB) fixture {
 
 func (f fixture) call(key, fp string) *idempotency.Call[int64] {
 	return &idempotency.Call[int64]{UserID: f.userID, Key: key, Command: "request", Fingerprint: fp,
-		Now: f.clk.Now().Unix(), Render: func(balance int64) ([]byte, error) {
+		Now: f.clk.Now().Unix(), Secret: "alice's api key", Render: func(balance int64) ([]byte, error) {
 			return fmt.Appendf(nil, `"charged, %d left"`, balance), nil
 		}}
 }
@@ -291,4 +291,94 @@ func TestValidKey(t *testing.T) {
 			t.Errorf("ValidKey(%q) = %v", k, got)
 		}
 	}
+}
+
+// sealedAnswer is the stored answer of key, as a copy of the database shows
+// it.
+func (f fixture) sealedAnswer(t *testing.T, key string) []byte {
+	t.Helper()
+	var b []byte
+	if err := f.d.R.QueryRowContext(ctx, `SELECT sealed_answer FROM idempotency_keys WHERE user_id = $1 AND idem_key = $2`,
+		f.userID, key).Scan(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// The stored answer is sealed: the row shows neither the answer nor any
+// part of it, the same answer is stored differently each time, and only
+// the secret it was sealed with opens it. A retry presenting another
+// secret changes nothing and is refused; so is a row whose seal nothing
+// opens (an answer stored in the clear before, erased by the migration).
+func TestAnswerSealed(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		first := f.call("k", "fp")
+		if _, err := f.charge(first); err != nil {
+			t.Fatal(err)
+		}
+		stored := f.sealedAnswer(t, "k")
+		for _, clear := range [][]byte{first.Answer, []byte("charged"), []byte("900")} {
+			if bytes.Contains(stored, clear) {
+				t.Fatalf("the stored row %q holds %q in the clear", stored, clear)
+			}
+		}
+		if len(stored) <= len(first.Answer) {
+			t.Fatalf("stored %d bytes for a %d-byte answer", len(stored), len(first.Answer))
+		}
+		again := f.call("k2", "fp")
+		if _, err := f.charge(again); err != nil {
+			t.Fatal(err)
+		}
+		if other := f.sealedAnswer(t, "k2"); bytes.Equal(other[12:], stored[12:]) {
+			t.Fatal("two keys' answers sealed alike")
+		}
+
+		// The same secret opens it, byte for byte.
+		var replay *idempotency.Replay
+		if _, err := f.charge(f.call("k", "fp")); !errors.As(err, &replay) || !bytes.Equal(replay.Answer, first.Answer) {
+			t.Fatalf("retry with the same secret: %v", err)
+		}
+		// Another secret does not, and changes nothing.
+		changed := f.call("k", "fp")
+		changed.Secret = "alice's new api key"
+		if _, err := f.charge(changed); !errors.Is(err, idempotency.ErrSealed) {
+			t.Fatalf("retry with another secret: %v", err)
+		}
+		// Other parameters are still reused ones, whatever the secret.
+		changed = f.call("k", "other")
+		changed.Secret = "alice's new api key"
+		if _, err := f.charge(changed); !errors.Is(err, idempotency.ErrReused) {
+			t.Fatalf("other parameters, another secret: %v", err)
+		}
+		// A sealed answer moved to another key's row does not open there.
+		if _, err := d.W.ExecContext(ctx, `UPDATE idempotency_keys SET sealed_answer = $1 WHERE user_id = $2 AND idem_key = 'k2'`,
+			stored, f.userID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.charge(f.call("k2", "fp")); !errors.Is(err, idempotency.ErrSealed) {
+			t.Fatalf("an answer moved to another key: %v", err)
+		}
+		// An empty seal (what the migration leaves of an answer stored in
+		// the clear) is an answer, not a call in progress, and opens with
+		// nothing.
+		if _, err := d.W.ExecContext(ctx, `UPDATE idempotency_keys SET sealed_answer = $1 WHERE user_id = $2 AND idem_key = 'k'`,
+			[]byte{}, f.userID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.charge(f.call("k", "fp")); !errors.Is(err, idempotency.ErrSealed) {
+			t.Fatalf("an empty seal: %v", err)
+		}
+		if b := f.balance(t); b != 800 {
+			t.Fatalf("balance %d, want 800: a refused retry charged", b)
+		}
+
+		// A keyed call without a secret is the caller's mistake: refused
+		// before anything changes.
+		none := f.call("k3", "fp")
+		none.Secret = ""
+		if _, err := f.charge(none); err == nil || errors.Is(err, idempotency.ErrSealed) || f.balance(t) != 800 {
+			t.Fatalf("a call without a secret: %v, balance %d", err, f.balance(t))
+		}
+	})
 }

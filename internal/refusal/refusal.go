@@ -102,4 +102,5 @@ var texts = map[error]string{
 
 	idempotency.ErrReused:   "Idempotency key reused with other parameters",
 	idempotency.ErrInFlight: "Idempotency key in use by a call still in progress, retry later",
+	idempotency.ErrSealed:   "Idempotency key already answered; the answer cannot be opened with this API key",
 }
