@@ -48,6 +48,10 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 }
 
 func writeOK(w http.ResponseWriter, message any) {
+	if raw, ok := message.(rawJSON); ok {
+		writeRaw(w, raw)
+		return
+	}
 	writeJSON(w, http.StatusOK, envelope{Status: "ok", Message: message})
 }
 

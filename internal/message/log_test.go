@@ -144,6 +144,22 @@ func TestSubscribe(t *testing.T) {
 		theirs, _ := e.Requests.Create(ctx, request.Ask{UserID: v.ID, Services: []catalog.Service{svc}})
 		ch, stop := e.Messages.Subscribe(u.ID)
 		defer stop()
+		// The subscription also hears u's own earlier changes (its request)
+		// and the feed's "everything may have changed" when its listener
+		// connects; on PostgreSQL those arrive through LISTEN a little later.
+		// Let them pass before testing what another user's message does.
+		for deadline := time.Now().Add(10 * time.Second); !e.DB.Hearing(); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the change feed never started hearing")
+			}
+		}
+		for quiet := false; !quiet; {
+			select {
+			case <-ch:
+			case <-time.After(200 * time.Millisecond):
+				quiet = true
+			}
+		}
 		e.Messages.Deliver(ctx, message.Inbound{Gateway: "sim", To: theirs[0].MDN, From: "1", Text: "x"})
 		select {
 		case <-ch:
