@@ -97,6 +97,7 @@ FUZZ_TARGETS=(
   ./internal/gateway/smpp:FuzzEncodeText
   ./internal/proxy/front:FuzzSOCKS5Handshake
   ./internal/proxy/front:FuzzHTTPProxyHandshake
+  ./internal/smsactivate:FuzzHandlerAPI
 )
 
 run_fuzz() {
