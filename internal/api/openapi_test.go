@@ -33,6 +33,7 @@ import (
 
 	"mdnhub/internal/api"
 	"mdnhub/internal/app/apptest"
+	"mdnhub/internal/refusal"
 )
 
 const pathPrefix = "/api_command.php?cmd="
@@ -305,5 +306,34 @@ func TestOpenAPIMarkdown(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Fatalf("docs/openapi.md is not the rendering of internal/api/openapi.json: run go test ./internal/api/ -run OpenAPIMarkdown -update")
+	}
+}
+
+// TestOpenAPIRefusals: every text the domain's refusals are worded with
+// (internal/refusal) is listed among the error texts of some command, so a
+// refusal added to the domain cannot go undescribed.
+func TestOpenAPIRefusals(t *testing.T) {
+	var raw struct {
+		Paths map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(api.OpenAPI(), &raw); err != nil {
+		t.Fatal(err)
+	}
+	var listed []*regexp.Regexp
+	for path := range raw.Paths {
+		listed = append(listed, errorTexts(t, strings.TrimPrefix(path, pathPrefix))...)
+	}
+	texts := refusal.Texts()
+	if len(texts) < 40 {
+		t.Fatalf("only %d refusal texts", len(texts))
+	}
+	for _, text := range texts {
+		// The API completes some refusals with a detail ("Invalid service
+		// name Goooooogle"): they are listed with a placeholder at the end.
+		if !slices.ContainsFunc(listed, func(re *regexp.Regexp) bool {
+			return re.MatchString(text) || re.MatchString(text+" Goooooogle")
+		}) {
+			t.Errorf("refusal %q is not among the error texts of any command in openapi.json", text)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,6 +45,7 @@ func benchCommand() *command {
 			fs.IntVar(&o.History, "history", 5000, "finished requests (each with two messages) at scale 1")
 			fs.Int64Var(&o.MaxCalls, "max-calls", 2_000_000, "most calls of one run")
 			fs.StringVar(&o.JSON, "json", "", "write the report as JSON to this file")
+			profiles := fs.String("cpuprofile", "", "folder where each server writes a CPU profile (pprof) of its run")
 			inProcess := fs.Bool("inprocess", false, "run the servers inside this process (memory figures then include the client)")
 			trivial := fs.String("trivial-server", "", "serve only the baseline handler at this address until stopped (the bench starts it so)")
 			return func(ctx context.Context, r *run) error {
@@ -66,7 +68,7 @@ func benchCommand() *command {
 					return r.usagef("-driver must be sqlite or postgres")
 				}
 				o.Out = r.Stdout
-				var h bench.Host = &childHost{stderr: r.Stderr}
+				var h bench.Host = &childHost{stderr: r.Stderr, profileDir: *profiles}
 				if *inProcess {
 					h = &inProcessHost{}
 				}
@@ -111,7 +113,10 @@ func domainOf(a *app.App) bench.Domain {
 
 // childHost runs the servers as child processes of this binary, so that
 // their memory is measured apart from the load generator's.
-type childHost struct{ stderr io.Writer }
+type childHost struct {
+	stderr     io.Writer
+	profileDir string // where each server writes its CPU profile ("" none)
+}
 
 func (h *childHost) Open(ctx context.Context, file string) (bench.Domain, func() error, error) {
 	a, err := openBench(ctx, file)
@@ -122,7 +127,12 @@ func (h *childHost) Open(ctx context.Context, file string) (bench.Domain, func()
 }
 
 func (h *childHost) Serve(ctx context.Context, file string) (bench.Process, error) {
-	return h.child(ctx, "serve", "-config", file)
+	args := []string{"serve", "-config", file}
+	if h.profileDir != "" {
+		name := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)) + ".pprof"
+		args = append(args, "-cpuprofile", filepath.Join(h.profileDir, name))
+	}
+	return h.child(ctx, args...)
 }
 
 func (h *childHost) Trivial(ctx context.Context, addr string) (bench.Process, error) {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"runtime/pprof"
 
 	"mdnhub/internal/app"
 	"mdnhub/internal/config"
@@ -30,7 +32,15 @@ func serverCommands() []*command {
 // serverAction declares -addr and returns the action of serve or demo.
 func serverAction(fs *flag.FlagSet, demo bool) action {
 	addr := fs.String("addr", "", "listen address (http.addr); in the demo the proxy front follows it to free ports")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (pprof) of the whole run to this file")
 	return func(ctx context.Context, r *run) error {
+		if *cpuProfile != "" {
+			stop, err := startCPUProfile(*cpuProfile)
+			if err != nil {
+				return err
+			}
+			defer stop()
+		}
 		s := settings{overrides: map[string]string{"http.addr": *addr}}
 		if demo {
 			// The demo always runs on SQLite.
@@ -53,6 +63,20 @@ func serverAction(fs *flag.FlagSet, demo bool) action {
 			return a.Serve(ctx, ready)
 		})
 	}
+}
+
+// startCPUProfile profiles the process into file until the returned
+// function is called (mdnhub bench -cpuprofile runs its servers so).
+func startCPUProfile(file string) (stop func(), err error) {
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // demoDefaults are the demo's settings wherever the file, the environment and

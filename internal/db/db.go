@@ -106,6 +106,10 @@ func sqliteDSN(path, sync string, readOnly bool) string {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous("+sync+")")
+	// Savepoints (each caller of a shared commit runs in one) keep the
+	// pages they change in a sub-journal: in memory, not in a temporary
+	// file written with a system call per page.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {

@@ -16,6 +16,7 @@ import (
 
 	"mdnhub/internal/callback"
 	"mdnhub/internal/clock"
+	"mdnhub/internal/coalesce"
 	"mdnhub/internal/db"
 	"mdnhub/internal/inventory"
 	"mdnhub/internal/message/pin"
@@ -92,6 +93,9 @@ type Service struct {
 	reads *db.View[Filter, readResult]
 	// apart holds a place per long-poll read running (see readApart).
 	apart chan struct{}
+	// inbound gathers the messages of concurrent Deliver calls into one
+	// DeliverBatch.
+	inbound coalesce.Coalescer[Inbound, Result]
 }
 
 // Events records callback events inside a transaction (callback.Outbox).
@@ -130,6 +134,7 @@ func NewService(d *db.DB, c clock.Clock, rentals RentalClaimer, requests Claimer
 		reads: db.NewView[Filter, readResult](d, readViewSize), apart: make(chan struct{}, maxApart)}
 	s.waiters.hearing = d.Hearing
 	d.OnChange(s.waiters.changed)
+	s.inbound.Run, s.inbound.Max = s.DeliverBatch, maxBatch
 	return s
 }
 
@@ -153,13 +158,15 @@ type Delivery struct {
 // to the open request holding it (completing it on the first message),
 // extracts the PIN and stores it; a message to a number nobody holds is
 // stored as unowned. It returns only after the commit, so a gateway may
-// acknowledge the message then.
+// acknowledge the message then. Messages delivered at the same time (a busy
+// HTTP-push gateway, several links) share one DeliverBatch: one
+// transaction and one multi-row INSERT for all of them.
 func (s *Service) Deliver(ctx context.Context, in Inbound) (Delivery, error) {
-	rs, err := s.DeliverBatch(ctx, []Inbound{in})
+	r, err := s.inbound.Do(ctx, in)
 	if err != nil {
 		return Delivery{}, err
 	}
-	return rs[0].Delivery, rs[0].Err
+	return r.Delivery, r.Err
 }
 
 // Result is the outcome of one message of a batch: Err is set (and nothing

@@ -6,6 +6,7 @@ package refusal
 
 import (
 	"errors"
+	"slices"
 
 	"mdnhub/internal/account"
 	"mdnhub/internal/catalog"
@@ -103,4 +104,28 @@ var texts = map[error]string{
 	idempotency.ErrReused:   "Idempotency key reused with other parameters",
 	idempotency.ErrInFlight: "Idempotency key in use by a call still in progress, retry later",
 	idempotency.ErrSealed:   "Idempotency key already answered; the answer cannot be opened with this API key",
+}
+
+// Texts lists every text Text can give, those that carry details with an
+// example of them, so that a description of the API (openapi.json) can be
+// checked to name them all.
+func Texts() []string {
+	out := []string{
+		must(Text(&account.InsufficientFundsError{BalanceCents: 125})),
+		must(Text(&request.ClosedError{Status: "Completed"})),
+	}
+	for _, text := range texts {
+		if !slices.Contains(out, text) {
+			out = append(out, text)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func must(text string, ok bool) string {
+	if !ok {
+		panic("refusal: an example is not a refusal")
+	}
+	return text
 }
