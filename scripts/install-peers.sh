@@ -9,7 +9,9 @@
 #         e2e/smsactivate_test.go runs (npm ci in e2e/testdata/sms-activate)
 #   curl  the client the proxy front's tests drive (internal/proxy/front)
 #   chromium  the browser the web site's tests drive (e2e/browser_test.go)
-# Usage: scripts/install-peers.sh [perl] [node] [smsactivate] [curl] [chromium]   (default: all)
+#   python  Debian's python3-requests, for the Python quick start of
+#         docs/clients.md that e2e/quickstart_test.go runs
+# Usage: scripts/install-peers.sh [perl] [node] [smsactivate] [curl] [chromium] [python]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,7 +57,19 @@ install_chromium() {
   chromium --headless --no-sandbox --disable-gpu --version >/dev/null 2>&1
 }
 
-if [ $# -eq 0 ]; then set -- perl node smsactivate curl chromium; fi
+install_python() {
+  # A python3 that imports requests: the one on PATH, else Debian's, which
+  # python3-requests is for (the test looks for them in the same order).
+  local py
+  for py in python3 /usr/bin/python3; do
+    if "$py" -c 'import requests' 2>/dev/null; then return; fi
+  done
+  echo "installing python3-requests" >&2
+  apt_install python3 python3-requests
+  /usr/bin/python3 -c 'import requests'
+}
+
+if [ $# -eq 0 ]; then set -- perl node smsactivate curl chromium python; fi
 for peer in "$@"; do
   case "$peer" in
     perl) install_perl ;;
@@ -63,6 +77,7 @@ for peer in "$@"; do
     smsactivate) install_smsactivate ;;
     curl) install_curl ;;
     chromium) install_chromium ;;
-    *) echo "unknown peer $peer (perl, node, smsactivate, curl or chromium)" >&2; exit 2 ;;
+    python) install_python ;;
+    *) echo "unknown peer $peer (perl, node, smsactivate, curl, chromium or python)" >&2; exit 2 ;;
   esac
 done

@@ -58,8 +58,9 @@ if [ -z "${MDNHUB_TEST_POSTGRES_DSN:-}" ]; then
 fi
 
 # Interoperability peers (an SMSC from npm, Net::SMPP from Debian, curl for
-# the proxy front, Chromium for the web site's browser tests). In CI a failed install fails the
-# run; locally the tests that need a missing peer skip and say so.
+# the proxy front, Chromium for the web site's browser tests, Python's
+# requests for the quick starts of docs/clients.md). In CI a failed install
+# fails the run; locally the tests that need a missing peer skip and say so.
 if [ -n "${CI:-}" ]; then
   ./scripts/install-peers.sh
 else
