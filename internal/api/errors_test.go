@@ -7,7 +7,6 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -76,40 +75,7 @@ func (f *errFixture) as(name string) client {
 }
 
 // snapshot is every row an API call could change, as text.
-func (f *errFixture) snapshot(t *testing.T) string {
-	t.Helper()
-	var b strings.Builder
-	dump := func(query string, n int) {
-		rows, err := f.e.DB.R.QueryContext(gctx, query)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		vals := make([]any, n)
-		ptrs := make([]any, n)
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			fmt.Fprintln(&b, vals...)
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	dump(`SELECT id, user_id, status, messages, COALESCE(closed_at, 0), expires_at FROM requests ORDER BY id`, 6)
-	dump(`SELECT id, balance_cents, suspended, COALESCE(api_key_hash, '') FROM users ORDER BY id`, 4)
-	dump(`SELECT id, amount_cents FROM ledger ORDER BY id`, 2)
-	dump(`SELECT id, COALESCE(held_by, 0), last_used_at, enabled, online FROM numbers ORDER BY id`, 5)
-	dump(`SELECT id, COALESCE(user_id, 0), COALESCE(request_id, 0) FROM messages ORDER BY id`, 3)
-	dump(`SELECT number_id, user_id FROM rejections ORDER BY number_id, user_id`, 2)
-	dump(`SELECT number_id, service_id, user_id FROM burns ORDER BY number_id, service_id`, 3)
-	dump(`SELECT COUNT(*) FROM callback_events`, 1)
-	return b.String()
-}
+func (f *errFixture) snapshot(t *testing.T) string { return f.e.Snapshot(t) }
 
 // errCase is one bad input. kv are the parameters; when as names a user, its
 // user and api_key are added. Placeholders in values: {user} {USER} {email}

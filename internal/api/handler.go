@@ -47,7 +47,7 @@ type Deps struct {
 type Handler struct {
 	Deps
 	commands map[string]command
-	outage   outageLog
+	outage   db.OutageLog
 }
 
 // call is one authenticated API call.
@@ -66,7 +66,7 @@ func NewHandler(d Deps) *Handler {
 	if d.MaxBodyBytes == 0 {
 		d.MaxBodyBytes = 1 << 20
 	}
-	h := &Handler{Deps: d}
+	h := &Handler{Deps: d, outage: db.OutageLog{Endpoint: "api"}}
 	h.commands = map[string]command{
 		"request":        h.request,
 		"request_status": h.requestStatus,
@@ -149,7 +149,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// During an outage every call fails alike: one line now and then
 		// tells the operator, instead of one per call.
 		outcome = "unavailable"
-		h.outage.note(h.Log, name, err)
+		h.outage.Note(h.Log, name, err)
 	case internal:
 		outcome = "internal"
 		h.Log.Error("api command failed", "cmd", name, "err", err)

@@ -15,11 +15,11 @@ import (
 func TestOutageLoggedNowAndThen(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
-	var o outageLog
+	o := db.OutageLog{Endpoint: "api"}
 	for range 500 {
-		o.note(log, "balance", db.ErrUnavailable)
+		o.Note(log, "balance", db.ErrUnavailable)
 	}
-	if n := strings.Count(buf.String(), "the database is unavailable"); n != 1 {
+	if n := strings.Count(buf.String(), "api calls failing: the database is unavailable"); n != 1 {
 		t.Fatalf("%d log lines for 500 failed calls:\n%s", n, buf.String())
 	}
 	if text, internal := errorText(errors.Join(errors.New("dial tcp: connection refused"), db.ErrUnavailable)); !internal || text != textUnavailable {

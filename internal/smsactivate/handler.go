@@ -54,7 +54,7 @@ type Deps struct {
 type Handler struct {
 	Deps
 	actions map[string]action
-	outage  outageLog
+	outage  db.OutageLog
 }
 
 // call is one authenticated call.
@@ -84,7 +84,7 @@ func New(d Deps) *Handler {
 	if d.MaxBodyBytes == 0 {
 		d.MaxBodyBytes = 1 << 20
 	}
-	h := &Handler{Deps: d}
+	h := &Handler{Deps: d, outage: db.OutageLog{Endpoint: "sms-activate"}}
 	h.actions = map[string]action{
 		"getBalance":            h.getBalance,
 		"getBalanceAndCashBack": h.getBalance,
@@ -139,7 +139,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		t, internal := errorText(err)
 		switch {
 		case internal && errors.Is(db.Classify(err), db.ErrUnavailable):
-			h.outage.note(h.Log, name, err)
+			h.outage.Note(h.Log, name, err)
 		case internal:
 			h.Log.Error("sms-activate action failed", "action", name, "err", err)
 		}

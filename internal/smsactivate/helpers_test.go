@@ -18,7 +18,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -38,23 +37,7 @@ const goldenDir = "testdata/golden"
 // the SQLite run writes the file and the PostgreSQL run checks it.
 func checkGolden(t *testing.T, name string, body []byte) {
 	t.Helper()
-	path := filepath.Join(goldenDir, name+".txt")
-	if *update && strings.Contains(t.Name(), "/sqlite") {
-		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, body, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("golden %s: %v (run go test -update)", path, err)
-	}
-	if !bytes.Equal(body, want) {
-		t.Errorf("golden %s differs\n got: %s\nwant: %s", path, body, want)
-	}
+	apptest.CheckGolden(t, filepath.Join(goldenDir, name+".txt"), body, *update)
 }
 
 // resp is one HTTP answer.
