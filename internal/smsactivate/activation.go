@@ -95,7 +95,10 @@ type state struct {
 // without a message, both refunded), waiting for its first code, or its
 // code: the PIN of the newest message that has one, else the newest
 // message's text. After an ask for another code (setStatus 3), only the
-// messages since count; until one comes, it waits with the last code.
+// messages since count; until one comes, it waits with the last code. A
+// message without text (an empty or blank SMS) carries no code: with only
+// such messages, the activation is still waiting for its code, never
+// STATUS_OK with nothing after the colon.
 func (h *Handler) stateOf(c *call, r request.Request) (state, error) {
 	switch r.Status {
 	case request.StatusRejected, request.StatusTimedOut:
@@ -114,26 +117,33 @@ func (h *Handler) stateOf(c *call, r request.Request) (state, error) {
 	}
 	if asked {
 		newer := int(min(max(r.Messages-retry.Messages, 0), int64(len(msgs))))
-		if newer == 0 {
-			return state{status: textStatusWaitRetry, code: codeOf(msgs), retry: true}, nil
+		if code := codeOf(msgs[:newer]); code != "" { // newest first
+			return state{status: textStatusOK, code: code}, nil
 		}
-		msgs = msgs[:newer] // newest first
+		if last := codeOf(msgs); last != "" {
+			return state{status: textStatusWaitRetry, code: last, retry: true}, nil
+		}
+	} else if code := codeOf(msgs); code != "" {
+		return state{status: textStatusOK, code: code}, nil
 	}
-	return state{status: textStatusOK, code: codeOf(msgs)}, nil
+	return state{status: textStatusWaitCode}, nil
 }
 
 // codeOf is the code of messages, newest first: the newest recognised PIN,
-// else the newest text on one line.
+// else the newest text that is not blank, on one line; "" when no message
+// has any text.
 func codeOf(msgs []message.Message) string {
 	for _, m := range msgs {
 		if m.PIN != "" {
 			return m.PIN
 		}
 	}
-	if len(msgs) == 0 {
-		return ""
+	for _, m := range msgs {
+		if line := strings.Join(strings.Fields(m.Text), " "); line != "" {
+			return line
+		}
 	}
-	return strings.Join(strings.Fields(msgs[0].Text), " ")
+	return ""
 }
 
 func (h *Handler) getStatus(c *call) (reply, error) {

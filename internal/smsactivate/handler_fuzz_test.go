@@ -4,7 +4,7 @@ package smsactivate_test
 // fuzzed methods, query strings, content types and bodies go through the
 // app's real HTTP handler on a SQLite database built once per fuzzing
 // process, and an optional SMS is delivered first to the number of the
-// newest open activation. Seeds: f.Add below and
+// newest open activation, or of a new one made for it. Seeds: f.Add below and
 // testdata/fuzz/FuzzHandlerAPI/; docs/fuzzing.md says how to run it longer.
 
 import (
@@ -25,6 +25,7 @@ import (
 	"unicode/utf8"
 
 	"mdnhub/internal/app/apptest"
+	"mdnhub/internal/catalog"
 	"mdnhub/internal/config"
 	"mdnhub/internal/message"
 	"mdnhub/internal/money"
@@ -85,8 +86,8 @@ var (
 func FuzzHandlerAPI(f *testing.F) {
 	auth := "api_key=" + phKey
 	form := "application/x-www-form-urlencoded"
-	seedGet := func(q, sms string) { f.Add(uint8(0), false, q, "", []byte(nil), sms) }
-	seedPost := func(q, ct, body string) { f.Add(uint8(1), false, q, ct, []byte(body), "") }
+	seedGet := func(q, sms string) { f.Add(uint8(0), false, q, "", []byte(nil), sms, false) }
+	seedPost := func(q, ct, body string) { f.Add(uint8(1), false, q, ct, []byte(body), "", false) }
 	for _, q := range []string{
 		"action=getBalance&" + auth,
 		"action=getBalanceAndCashBack&" + auth,
@@ -153,8 +154,11 @@ func FuzzHandlerAPI(f *testing.F) {
 	seedPost("", form, "action=getBalance&"+auth+"&x=%")
 	seedPost("", "application/json", `{"action":"getBalance","api_key":"`+phKey+`"}`)
 	seedPost("", form, strings.Repeat("a=1&", 600))
-	f.Add(uint8(2), false, "action=getBalance&"+auth, "", []byte(nil), "")
-	f.Add(uint8(0), true, "action=getBalance&"+auth, "", []byte(nil), "")
+	f.Add(uint8(2), false, "action=getBalance&"+auth, "", []byte(nil), "", false)
+	f.Add(uint8(0), true, "action=getBalance&"+auth, "", []byte(nil), "", false)
+	// An SMS to a new activation, then the state it gives.
+	f.Add(uint8(0), false, "action=getStatus&id="+phID+"&"+auth, "", []byte(nil), "Your code is 5566", true)
+	f.Add(uint8(0), false, "action=getActiveActivations&"+auth, "", []byte(nil), "no code at all", true)
 
 	e := apptest.New(f, "sqlite", func(c *config.Config) {
 		// The limits are tested on their own; here they would only turn
@@ -162,7 +166,7 @@ func FuzzHandlerAPI(f *testing.F) {
 		c.API.RateLimit, c.API.AuthFailures = 0, 0
 		c.HTTP.MaxBodyBytes = 2048
 	})
-	e.Service(f, "Google", 100, 0)
+	google := e.Service(f, "Google", 100, 0)
 	e.Service(f, "Amazon", 50, 0)
 	e.Numbers(f, apptest.Seq("212", 8)...)
 	if err := e.Catalog.Refresh(ctx); err != nil {
@@ -173,7 +177,7 @@ func FuzzHandlerAPI(f *testing.F) {
 	lastID := int64(10000001)
 	inputs, batch := 0, 0
 
-	f.Fuzz(func(t *testing.T, method uint8, alias bool, query, contentType string, body []byte, sms string) {
+	f.Fuzz(func(t *testing.T, method uint8, alias bool, query, contentType string, body []byte, sms string, fresh bool) {
 		// A cancelled number is never offered to its user again, and one
 		// that received an SMS never again for its service: every
 		// fuzzRenewEvery inputs, a new account and new numbers, so that
@@ -191,9 +195,18 @@ func FuzzHandlerAPI(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if fresh {
+			// The SMS (empty ones too) goes to a new activation, the
+			// first message it gets, whatever the earlier inputs left.
+			rs, err := e.Requests.Create(ctx, request.Ask{UserID: u.ID, Services: []catalog.Service{google}})
+			t.Logf("a new activation for the SMS: %v", err)
+			if err == nil {
+				open = append(rs, open...)
+			}
+		}
 		if len(open) > 0 {
 			lastID = open[0].ID
-			if sms != "" && open[0].MDN != "" {
+			if (sms != "" || fresh) && open[0].MDN != "" {
 				_, err := e.Messages.Deliver(ctx, message.Inbound{To: open[0].MDN, From: "22000", Text: sms, Gateway: "sim"})
 				t.Logf("SMS %q to %s: %v", sms, open[0].MDN, err)
 			}
@@ -351,7 +364,7 @@ func checkJSONAnswer(t *testing.T, body []byte) (priceCents int64) {
 		case list.Status == "error" && list.Error == "NO_ACTIVATIONS" && len(list.ActiveActivations) == 0:
 		case list.Status == "success" && list.Error == "" && len(list.ActiveActivations) > 0:
 			for _, a := range list.ActiveActivations {
-				if a.ActivationID == "" || a.PhoneNumber == "" || (a.SmsCode != nil && strings.ContainsAny(*a.SmsCode, "\r\n")) {
+				if a.ActivationID == "" || a.PhoneNumber == "" || (a.SmsCode != nil && (*a.SmsCode == "" || strings.ContainsAny(*a.SmsCode, "\r\n"))) {
 					t.Fatalf("getActiveActivations entry %+v", a)
 				}
 			}
