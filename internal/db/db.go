@@ -71,6 +71,8 @@ type DB struct {
 	// fullSince is when write transactions began to fail for lack of
 	// space (unix nanoseconds), 0 while they do not (see StorageFull).
 	fullSince atomic.Int64
+	// rec passes executed statements to RecordStatements' function.
+	rec *recorder
 }
 
 // Options configures Open.
@@ -126,7 +128,8 @@ func openSQLite(ctx context.Context, o Options) (*DB, error) {
 	if o.MaxConns < 1 {
 		o.MaxConns = 4
 	}
-	wc, err := newCachingConnector(sqliteDSN(o.Path, o.Synchronous, false))
+	rec := &recorder{}
+	wc, err := newCachingConnector(sqliteDSN(o.Path, o.Synchronous, false), rec)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +142,7 @@ func openSQLite(ctx context.Context, o Options) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", o.Path, err)
 	}
-	rc, err := newCachingConnector(sqliteDSN(o.Path, o.Synchronous, true))
+	rc, err := newCachingConnector(sqliteDSN(o.Path, o.Synchronous, true), rec)
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -147,7 +150,7 @@ func openSQLite(ctx context.Context, o Options) (*DB, error) {
 	r := sql.OpenDB(rc)
 	r.SetMaxOpenConns(o.MaxConns)
 	r.SetMaxIdleConns(o.MaxConns)
-	d := &DB{Dialect: SQLite, W: w, R: r, mark: &shmMark{path: o.Path + "-shm"}}
+	d := &DB{Dialect: SQLite, W: w, R: r, mark: &shmMark{path: o.Path + "-shm"}, rec: rec}
 	d.group = &group{d: d}
 	d.startFeed()
 	return d, nil
@@ -167,6 +170,8 @@ func openPostgres(ctx context.Context, o Options) (*DB, error) {
 		// minutes later, and every call waiting for a connection with it.
 		cfg.ConnConfig.ConnectTimeout = DefaultConnectTimeout
 	}
+	rec := &recorder{}
+	cfg.ConnConfig.Tracer = pgTracer{rec}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
@@ -178,7 +183,7 @@ func openPostgres(ctx context.Context, o Options) (*DB, error) {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	sdb := stdlib.OpenDBFromPool(pool)
-	d := &DB{Dialect: Postgres, W: sdb, R: sdb, pool: pool}
+	d := &DB{Dialect: Postgres, W: sdb, R: sdb, pool: pool, rec: rec}
 	d.startFeed()
 	return d, nil
 }

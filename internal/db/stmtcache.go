@@ -21,14 +21,17 @@ import (
 const stmtCacheSize = 512
 
 // cachingConnector opens SQLite connections that keep their statements.
-type cachingConnector struct{ driver.Connector }
+type cachingConnector struct {
+	driver.Connector
+	rec *recorder
+}
 
-func newCachingConnector(dsn string) (driver.Connector, error) {
+func newCachingConnector(dsn string, rec *recorder) (driver.Connector, error) {
 	base, err := sqlite.NewConnector(dsn)
 	if err != nil {
 		return nil, err
 	}
-	return cachingConnector{base}, nil
+	return cachingConnector{base, rec}, nil
 }
 
 func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -36,7 +39,7 @@ func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cachingConn{Conn: conn, stmts: map[string]*cachedStmt{}}, nil
+	return &cachingConn{Conn: conn, stmts: map[string]*cachedStmt{}, rec: c.rec}, nil
 }
 
 // The optional interfaces of the driver's connections, all forwarded.
@@ -56,6 +59,7 @@ type sqliteConn interface {
 type cachingConn struct {
 	driver.Conn
 	stmts map[string]*cachedStmt
+	rec   *recorder // every statement run, for RecordStatements
 }
 
 type cachedStmt struct {
@@ -79,7 +83,11 @@ func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (drive
 }
 
 func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	return c.base().PrepareContext(ctx, query)
+	st, err := c.base().PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return &recordedStmt{Stmt: st, query: query, rec: c.rec}, nil
 }
 
 func (c *cachingConn) Ping(ctx context.Context) error { return c.base().Ping(ctx) }
@@ -126,6 +134,7 @@ func (c *cachingConn) get(ctx context.Context, query string) (*cachedStmt, error
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	c.rec.named(query, args)
 	s, err := c.get(ctx, query)
 	if err != nil {
 		return nil, err
@@ -139,6 +148,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	c.rec.named(query, args)
 	s, err := c.get(ctx, query)
 	if err != nil {
 		return nil, err
