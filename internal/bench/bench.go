@@ -66,6 +66,7 @@ type Options struct {
 	Scales      []int         // data scales (1: the base data, 100: a hundred times more history)
 	Scenarios   []string      // poll, write, push, longpoll (default all)
 	Conns       int           // connections of the closed-loop client
+	DBConns     int           // the server's db.max_conns, and the raw baseline's pool (default 8, the server's default)
 	Duration    time.Duration // one measured run
 	Rounds      int           // interleaved rounds per scenario
 	Waiters     int           // long-poll waiters
@@ -78,6 +79,9 @@ type Options struct {
 }
 
 func (o *Options) defaults() {
+	if o.DBConns <= 0 {
+		o.DBConns = 8
+	}
 	if o.Driver == "" {
 		o.Driver = "sqlite"
 	}

@@ -88,6 +88,7 @@ func newEnv(ctx context.Context, o Options, dir string, scale int) (*env, error)
 		{"log.level", "error"},
 		{"api.auth_failure_limit", "0"},
 		{"requests.max_open", "20"},
+		{"db.max_conns", strconv.Itoa(o.DBConns)},
 		{"gateway.bench.kind", "httppush"},
 		{"gateway.bench.token", pushToken},
 	}
@@ -602,7 +603,9 @@ func (e *env) openRaw(ctx context.Context) (*db.DB, error) {
 	if e.rawDB != nil {
 		return e.rawDB, nil
 	}
-	o := db.Options{Driver: e.o.Driver, Synchronous: e.o.Synchronous, DSN: e.dsn, MaxConns: e.o.Conns}
+	// The server's pool size: on PostgreSQL the raw rate with more
+	// connections than the server may use would not be the same settings.
+	o := db.Options{Driver: e.o.Driver, Synchronous: e.o.Synchronous, DSN: e.dsn, MaxConns: e.o.DBConns}
 	if e.o.Driver == "sqlite" {
 		o.Path = abs(e.dir, fmt.Sprintf("raw-%d-%d.db", os.Getpid(), e.scale))
 		os.Remove(o.Path)

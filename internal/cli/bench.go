@@ -37,6 +37,7 @@ func benchCommand() *command {
 			scales := fs.String("scales", "1,100", "data scales, comma-separated: 1 is the base history, 100 a hundred times more")
 			scenarios := fs.String("scenarios", "poll,write,push,longpoll", "scenarios to run, comma-separated")
 			fs.IntVar(&o.Conns, "conns", 64, "connections of the closed-loop client")
+			fs.IntVar(&o.DBConns, "db-conns", 8, "the server's db.max_conns, also the raw write baseline's pool")
 			fs.DurationVar(&o.Duration, "duration", 3*time.Second, "length of one measured run")
 			fs.IntVar(&o.Rounds, "rounds", 3, "interleaved rounds of each scenario and its baseline")
 			fs.IntVar(&o.Waiters, "waiters", 2000, "long-poll waiters (read_sms wait=60)")
