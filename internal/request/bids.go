@@ -30,18 +30,22 @@ const bidFits = `r.status = 'Awaiting MDN' AND r.closed_at IS NULL AND r.expires
 // premium_request event is recorded for its callback, all in the same
 // transaction, so no ordinary request can take the number first.
 func (s *Service) offer(ctx context.Context, tx *sql.Tx, numberID int64) error {
-	n, ok, err := s.inv.LockAvailable(ctx, tx, numberID)
-	if err != nil || !ok {
-		return err
-	}
+	// The winning bid first, on a number that looks available: most
+	// numbers freed find no bid, and that costs one query. Only a winner
+	// locks the number and checks it again.
 	now := s.clock.Now()
 	skip := s.db.ForUpdateOfSkipLocked("r")
-	r, err := scanRequest(tx.QueryRowContext(ctx, `SELECT `+requestColumns+requestFrom+` JOIN numbers n ON n.id = $2
-		WHERE `+bidFits+` ORDER BY r.markup DESC, r.id LIMIT 1`+skip, now.Unix(), n.ID))
+	r, err := scanRequest(tx.QueryRowContext(ctx, `SELECT `+requestColumns+requestFrom+`
+		JOIN numbers n ON n.id = $2 AND n.held_by IS NULL AND n.enabled AND n.online
+		WHERE `+bidFits+` ORDER BY r.markup DESC, r.id LIMIT 1`+skip, now.Unix(), numberID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
 	if err != nil {
+		return err
+	}
+	n, ok, err := s.inv.LockAvailable(ctx, tx, numberID)
+	if err != nil || !ok {
 		return err
 	}
 	var lifetime int64

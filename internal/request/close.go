@@ -82,13 +82,17 @@ func (s *Service) close(ctx context.Context, tx *sql.Tx, r Request, status strin
 	if r.NumberID == 0 {
 		return nil
 	}
-	var others int
-	if err := tx.QueryRowContext(ctx,
-		`SELECT COUNT(*) FROM requests WHERE number_id = $1 AND closed_at IS NULL`, r.NumberID).Scan(&others); err != nil {
-		return err
-	}
-	if others > 0 {
-		return nil
+	// Only the members of a group share a number: a request alone on its
+	// number frees it without asking.
+	if r.GroupID != 0 {
+		var others int
+		if err := tx.QueryRowContext(ctx,
+			`SELECT COUNT(*) FROM requests WHERE number_id = $1 AND closed_at IS NULL`, r.NumberID).Scan(&others); err != nil {
+			return err
+		}
+		if others > 0 {
+			return nil
+		}
 	}
 	return s.inv.Release(ctx, tx, r.NumberID)
 }
