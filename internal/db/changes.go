@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,22 +21,23 @@ import (
 // Where changes come from:
 //   - this process: a transaction names the users it changed (Touch); after
 //     it commits, the feed records them and tells the listeners (OnChange).
-//   - other processes on PostgreSQL: a transaction that touched users sends
-//     their ids on ChangeChannel before it commits; each process listens on
-//     its own connection. While that connection is down (and before it is
-//     first up) nothing is trusted: views read the database.
+//   - other processes on PostgreSQL: after a transaction that touched users
+//     commits, the process's publisher sends their ids on ChangeChannel, and
+//     says it is alive when it has nothing to send (see publish.go); each
+//     process listens on its own connection and drops every view when a
+//     process it heard goes quiet. While that connection is down (and
+//     before it is first up) nothing is trusted: views read the database.
 //   - other processes on SQLite (the operator's commands, a second server on
 //     the same file): a watcher reads PRAGMA data_version on the writer
 //     connection, which moves only when another connection committed, every
 //     ChangePoll; then everything is dropped. A view trusts nothing when the
 //     last look is older than ChangeStaleness.
 // So a change made elsewhere is visible in this process within
-// ChangeStaleness, and at once on PostgreSQL while its notification
-// travels.
+// ChangeStaleness, and on PostgreSQL as soon as its notification arrives.
 
 // ChangeChannel is PostgreSQL's notification channel of the change feed:
-// the payload lists the ids of the users a committed transaction changed,
-// comma-separated.
+// each process publishes there the ids of the users its committed
+// transactions changed, and its heartbeat (see publish.go).
 const ChangeChannel = "mdnhub_change"
 
 // How often SQLite's watcher looks for other processes' commits, and how old
@@ -162,41 +161,18 @@ func (d *DB) Touch(tx *sql.Tx, users ...int64) {
 	}
 }
 
-// notifyChanges sends the users a transaction touched to other processes,
-// inside it (PostgreSQL: delivered at commit, never on rollback).
-func (d *DB) notifyChanges(ctx context.Context, tx *sql.Tx, users []int64) error {
-	if d.Dialect != Postgres || len(users) == 0 {
-		return nil
-	}
-	var b strings.Builder
-	send := func() error {
-		if b.Len() == 0 {
-			return nil
-		}
-		_, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, ChangeChannel, b.String())
-		b.Reset()
-		return err
-	}
-	for _, u := range users {
-		if b.Len() > 7000 {
-			if err := send(); err != nil {
-				return err
-			}
-		}
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatInt(u, 10))
-	}
-	return send()
-}
-
 // watch runs the feed's watcher until ctx ends: SQLite's look for other
 // processes' commits, PostgreSQL's listener.
 func (d *DB) watch(ctx context.Context) {
 	defer close(d.feed.done)
 	if d.Dialect == Postgres {
+		published := make(chan struct{})
+		go func() {
+			defer close(published)
+			d.publish(ctx)
+		}()
 		d.listenChanges(ctx)
+		<-published
 		return
 	}
 	var last int64 = -1
@@ -257,22 +233,24 @@ func (d *DB) listenOnce(ctx context.Context) (up bool) {
 	}
 	// Heard from now on; what changed before is unknown.
 	d.feed.changed(nil, true)
+	ps := peers{}
 	for {
 		// Heard up to now; the next wake-up comes within ChangePoll*5 (a
 		// ping when quiet), well within ChangeStaleness.
-		d.feed.live.Store(time.Now().UnixNano())
+		now := time.Now()
+		d.feed.live.Store(now.UnixNano())
+		if ps.silent(now) {
+			// A process went quiet: what it changed last may be untold.
+			d.feed.changed(nil, true)
+		}
 		wctx, cancel := context.WithTimeout(ctx, ChangePoll*5)
 		n, err := conn.WaitForNotification(wctx)
 		cancel()
 		switch {
 		case err == nil:
-			var users []int64
-			for _, f := range strings.Split(n.Payload, ",") {
-				if id, err := strconv.ParseInt(f, 10, 64); err == nil {
-					users = append(users, id)
-				}
+			if users, all, self := d.heard(ps, n.Payload, time.Now()); !self {
+				d.feed.changed(users, all)
 			}
-			d.feed.changed(users, len(users) == 0)
 		case ctx.Err() != nil:
 			return true
 		case errors.Is(err, context.DeadlineExceeded) && !conn.IsClosed():

@@ -73,6 +73,8 @@ type DB struct {
 	fullSince atomic.Int64
 	// rec passes executed statements to RecordStatements' function.
 	rec *recorder
+	// pub tells other processes what this one changed (PostgreSQL).
+	pub *publisher
 }
 
 // Options configures Open.
@@ -183,7 +185,7 @@ func openPostgres(ctx context.Context, o Options) (*DB, error) {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	sdb := stdlib.OpenDBFromPool(pool)
-	d := &DB{Dialect: Postgres, W: sdb, R: sdb, pool: pool, rec: rec}
+	d := &DB{Dialect: Postgres, W: sdb, R: sdb, pool: pool, rec: rec, pub: newPublisher()}
 	d.startFeed()
 	return d, nil
 }

@@ -59,6 +59,9 @@ func (d *DB) committed(st *txState) {
 		h()
 	}
 	d.feed.changed(st.touched, false)
+	if d.pub != nil {
+		d.pub.add(st.touched)
+	}
 }
 
 func (d *DB) once(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
@@ -81,9 +84,6 @@ func (d *DB) once(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		}
 	}()
 	if err = fn(tx); err != nil {
-		return err
-	}
-	if err = d.notifyChanges(ctx, tx, st.touched); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {

@@ -1,0 +1,240 @@
+package db
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// On PostgreSQL a process tells the others which users its transactions
+// changed by a notification on ChangeChannel, sent after the commit by a
+// publisher on a connection of its own, not by NOTIFY inside the
+// transaction: PostgreSQL lets one transaction that notified commit at a
+// time, holding a global lock while its commit record reaches the disk, so
+// notifying inside every write transaction made PostgreSQL's commits one
+// at a time (measured: request+reject cycles 30-50% faster without it).
+// The publisher's connection commits without waiting for the disk
+// (synchronous_commit off): a notification is not durable anyway.
+//
+// What a notification sent after the commit could lose, the heartbeat
+// covers: a process that dies between a commit and its notification, or
+// whose publisher cannot send, goes silent, and a listener that has not
+// heard a process it knew for ChangeStaleness forgets it and drops every
+// view (as after its own reconnection). So a change made elsewhere is still
+// visible within ChangeStaleness, crash or not.
+//
+// A payload is "<node>:<ids>" (comma-separated user ids), "<node>:*"
+// (anything may have changed) or "<node>:" (a heartbeat); a payload of ids
+// alone, from a process of an older version, is still understood.
+
+// heartbeatEvery is how often a publisher that had nothing to send says it
+// is alive.
+const heartbeatEvery = ChangeStaleness / 4
+
+// publisher sends what this process's commits changed to the other
+// processes (PostgreSQL).
+type publisher struct {
+	node string
+	wake chan struct{}
+
+	mu      sync.Mutex
+	pending map[int64]struct{}
+	all     bool // too many users, or unknown: anything may have changed
+
+	// dead makes the publisher behave like a process that died: it drops
+	// what it holds and stops its heartbeat (tests).
+	dead atomic.Bool
+}
+
+func newPublisher() *publisher {
+	var b [8]byte
+	rand.Read(b[:])
+	return &publisher{node: hex.EncodeToString(b[:]), wake: make(chan struct{}, 1), pending: map[int64]struct{}{}}
+}
+
+// add queues the users a committed transaction changed.
+func (p *publisher) add(users []int64) {
+	if len(users) == 0 {
+		return
+	}
+	p.mu.Lock()
+	if len(p.pending)+len(users) > maxTracked {
+		clear(p.pending)
+		p.all = true
+	} else if !p.all {
+		for _, u := range users {
+			p.pending[u] = struct{}{}
+		}
+	}
+	p.mu.Unlock()
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the payloads of what is pending (none: a heartbeat) and
+// empties it; put gives them back after a failed send.
+func (p *publisher) take() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	prefix := p.node + ":"
+	if p.all {
+		p.all = false
+		clear(p.pending)
+		return []string{prefix + "*"}
+	}
+	var out []string
+	var b strings.Builder
+	for u := range p.pending {
+		if b.Len() > 7000 {
+			out = append(out, b.String())
+			b.Reset()
+		}
+		if b.Len() == 0 {
+			b.WriteString(prefix)
+		} else {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(u, 10))
+	}
+	clear(p.pending)
+	if b.Len() > 0 {
+		out = append(out, b.String())
+	}
+	return out
+}
+
+// putBack marks everything as possibly changed after payloads were lost
+// to a failed send (cheaper than parsing them back, and rare).
+func (p *publisher) putBack() {
+	p.mu.Lock()
+	p.all = true
+	p.mu.Unlock()
+}
+
+// publish runs the publisher until ctx ends, reconnecting after a loss.
+func (d *DB) publish(ctx context.Context) {
+	wait := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		if d.publishOnce(ctx) {
+			wait = 100 * time.Millisecond
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
+}
+
+// publishOnce holds one connection and sends on it until it fails or ctx
+// ends; up is true when it was connected.
+func (d *DB) publishOnce(ctx context.Context) (up bool) {
+	p := d.pub
+	cfg := d.pool.Config().ConnConfig.Copy()
+	cfg.Tracer = nil
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	cfg.RuntimeParams["application_name"] = "mdnhub change publisher"
+	cfg.RuntimeParams["synchronous_commit"] = "off"
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return false
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	tick := time.NewTicker(heartbeatEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			// Closing: send what is left, briefly.
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+			d.sendPending(fctx, conn, false)
+			cancel()
+			return true
+		case <-p.wake:
+		case <-tick.C:
+		}
+		if !d.sendPending(ctx, conn, true) {
+			return true
+		}
+	}
+}
+
+// sendPending sends what is pending, or a heartbeat when nothing is and
+// beat is set; false when the connection failed.
+func (d *DB) sendPending(ctx context.Context, conn *pgx.Conn, beat bool) bool {
+	p := d.pub
+	payloads := p.take()
+	if p.dead.Load() {
+		return true
+	}
+	if len(payloads) == 0 {
+		if !beat {
+			return true
+		}
+		payloads = []string{p.node + ":"}
+	}
+	for _, pl := range payloads {
+		sctx, cancel := context.WithTimeout(ctx, ChangeStaleness/2)
+		_, err := conn.Exec(sctx, `SELECT pg_notify($1, $2)`, ChangeChannel, pl)
+		cancel()
+		if err != nil {
+			p.putBack()
+			return false
+		}
+	}
+	return true
+}
+
+// peers are the other processes a listener has heard, by node, with when
+// it last heard each (listener's goroutine only).
+type peers map[string]time.Time
+
+// heard handles one notification: the users it names changed (nil, all:
+// anything may have changed); self is true for this process's own.
+func (d *DB) heard(ps peers, payload string, now time.Time) (users []int64, all, self bool) {
+	ids := payload
+	if node, rest, ok := strings.Cut(payload, ":"); ok {
+		if d.pub != nil && node == d.pub.node {
+			return nil, false, true
+		}
+		ps[node] = now
+		if rest == "" {
+			return nil, false, false // a heartbeat
+		}
+		if rest == "*" {
+			return nil, true, false
+		}
+		ids = rest
+	}
+	for _, f := range strings.Split(ids, ",") {
+		if id, err := strconv.ParseInt(f, 10, 64); err == nil {
+			users = append(users, id)
+		}
+	}
+	return users, len(users) == 0, false
+}
+
+// silent forgets the peers not heard for ChangeStaleness and reports
+// whether there were any: their last changes may never have been told.
+func (ps peers) silent(now time.Time) bool {
+	lost := false
+	for node, at := range ps {
+		if now.Sub(at) > ChangeStaleness {
+			delete(ps, node)
+			lost = true
+		}
+	}
+	return lost
+}
