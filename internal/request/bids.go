@@ -14,8 +14,11 @@ import (
 
 // bidFits is the condition that waiting bid r fits number n at time $1:
 // fresh for the bid's service, not rejected by the bidder, not kept for
-// another renter, in the bid's area code or state.
-const bidFits = `r.status = 'Awaiting MDN' AND r.closed_at IS NULL AND r.expires_at > $1
+// another renter, in the bid's area code or state. The unary plus keeps
+// planners off requests_due (every open request, by expiry) for the time
+// bound: the bids are found through requests_bids, the few waiting ones in
+// auction order, however many requests are open.
+const bidFits = `r.status = 'Awaiting MDN' AND r.closed_at IS NULL AND +r.expires_at > $1
 	AND (r.area_code = n.area_code OR (r.area_code = '' AND (r.state = '' OR r.state = n.state)))
 	AND NOT EXISTS (SELECT 1 FROM burns b WHERE b.number_id = n.id AND b.service_id = r.service_id)
 	AND NOT EXISTS (SELECT 1 FROM rejections x WHERE x.number_id = n.id AND x.user_id = r.user_id)
