@@ -263,6 +263,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBG()
+	// A server tells other processes of its changes after their commits
+	// (see db.PublishAfterCommit).
+	a.DB.PublishAfterCommit()
 
 	if err := a.Catalog.Refresh(ctx); err != nil {
 		ln.Close()

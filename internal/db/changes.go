@@ -30,10 +30,13 @@ import (
 //   - other processes on SQLite (the operator's commands, a second server on
 //     the same file): a watcher reads PRAGMA data_version on the writer
 //     connection, which moves only when another connection committed, every
-//     ChangePoll; then everything is dropped. A view trusts nothing when the
-//     last look is older than ChangeStaleness.
+//     ChangePoll, and at once when a view finds the file's commit mark
+//     (CommitMark) at a commit this process does not know of; then
+//     everything is dropped. A view trusts nothing when the last look is
+//     older than ChangeStaleness.
 // So a change made elsewhere is visible in this process within
-// ChangeStaleness, and on PostgreSQL as soon as its notification arrives.
+// ChangeStaleness; on SQLite by the next call that asks, on PostgreSQL as
+// soon as its notification arrives.
 
 // ChangeChannel is PostgreSQL's notification channel of the change feed:
 // each process publishes there the ids of the users its committed
@@ -41,10 +44,13 @@ import (
 const ChangeChannel = "mdnhub_change"
 
 // How often SQLite's watcher looks for other processes' commits, and how old
-// its last look may be for views to trust what they hold.
+// its last look may be for views to trust what they hold; pokeGap is the
+// least time between two looks asked for by a view that saw an unknown
+// commit.
 const (
 	ChangePoll      = 100 * time.Millisecond
 	ChangeStaleness = time.Second
+	pokeGap         = 5 * time.Millisecond
 )
 
 // feed is the change feed of one DB.
@@ -61,6 +67,15 @@ type feed struct {
 	lmu       sync.RWMutex
 	listeners []func(users []int64, all bool)
 
+	// known is the SQLite commit mark (see CommitMark) after the last
+	// commit this process knows of: its own, or whatever its watcher last
+	// looked at. A different mark means a commit it has not accounted for,
+	// perhaps another process's: views are not trusted until the watcher,
+	// poked at once, has looked (so an operator's command is seen by the
+	// next call, not up to ChangePoll later).
+	known atomic.Pointer[CommitMark]
+	poke  chan struct{}
+
 	stop context.CancelFunc
 	done chan struct{}
 }
@@ -69,7 +84,7 @@ type feed struct {
 // all and counts that as a change of everything.
 const maxTracked = 1 << 20
 
-func newFeed() *feed { return &feed{last: map[int64]uint64{}} }
+func newFeed() *feed { return &feed{last: map[int64]uint64{}, poke: make(chan struct{}, 1)} }
 
 // ChangeSeq is the feed's sequence number: take it before reading what a
 // view will keep.
@@ -80,13 +95,42 @@ func (d *DB) ChangeSeq() uint64 { return d.feed.seq.Load() }
 // elsewhere may go unheard.
 func (d *DB) UnchangedSince(user int64, seq uint64) bool {
 	f := d.feed
-	if !f.hearing() || f.allAt.Load() > seq {
+	if !f.hearing() || f.allAt.Load() > seq || !d.knownCommits() {
 		return false
 	}
 	f.mu.RLock()
 	at := f.last[user]
 	f.mu.RUnlock()
 	return at <= seq
+}
+
+// knownCommits reports whether, on SQLite, the last commit to the file is
+// one this process accounted for; if not, it pokes the watcher.
+func (d *DB) knownCommits() bool {
+	known := d.feed.known.Load()
+	if known == nil {
+		return true // PostgreSQL, or no mark to read: the watcher's poll alone
+	}
+	if m, ok := d.CommitMark(); ok && m == *known {
+		return true
+	}
+	select {
+	case d.feed.poke <- struct{}{}:
+	default:
+	}
+	return false
+}
+
+// noteOwnCommit records the commit mark after a commit of this process.
+// A commit of another process that fell between the two is then missed
+// here, and found by the watcher's next look at data_version.
+func (d *DB) noteOwnCommit() {
+	if d.feed.known.Load() == nil {
+		return
+	}
+	if m, ok := d.CommitMark(); ok {
+		d.feed.known.Store(&m)
+	}
 }
 
 // Hearing reports whether changes made by other processes reach this one
@@ -169,7 +213,11 @@ func (d *DB) watch(ctx context.Context) {
 		published := make(chan struct{})
 		go func() {
 			defer close(published)
-			d.publish(ctx)
+			select {
+			case <-d.pub.start:
+				d.publish(ctx)
+			case <-ctx.Done():
+			}
 		}()
 		d.listenChanges(ctx)
 		<-published
@@ -180,6 +228,8 @@ func (d *DB) watch(ctx context.Context) {
 	defer t.Stop()
 	for {
 		var v int64
+		// The mark before the look: a commit after it shows as unknown.
+		m, marked := d.CommitMark()
 		qctx, cancel := context.WithTimeout(ctx, ChangeStaleness)
 		err := d.W.QueryRowContext(qctx, `PRAGMA data_version`).Scan(&v)
 		cancel()
@@ -188,12 +238,23 @@ func (d *DB) watch(ctx context.Context) {
 				d.feed.changed(nil, true)
 			}
 			last = v
+			if marked {
+				d.feed.known.Store(&m)
+			}
 			d.feed.live.Store(time.Now().UnixNano())
 		}
+		looked := time.Now()
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-d.feed.poke:
+			// At most one look per millisecond-scale burst: under this
+			// process's own writes, views poke between a commit and its
+			// note, and each look takes the writer connection.
+			if wait := pokeGap - time.Since(looked); wait > 0 {
+				time.Sleep(wait)
+			}
 		}
 	}
 }
@@ -234,11 +295,16 @@ func (d *DB) listenOnce(ctx context.Context) (up bool) {
 	// Heard from now on; what changed before is unknown.
 	d.feed.changed(nil, true)
 	ps := peers{}
+	// Trusted only once every live process had time to be heard (two
+	// heartbeats), so that one dying later is noticed (see publish.go).
+	trustFrom := time.Now().Add(2 * heartbeatEvery)
 	for {
 		// Heard up to now; the next wake-up comes within ChangePoll*5 (a
 		// ping when quiet), well within ChangeStaleness.
 		now := time.Now()
-		d.feed.live.Store(now.UnixNano())
+		if now.After(trustFrom) {
+			d.feed.live.Store(now.UnixNano())
+		}
 		if ps.silent(now) {
 			// A process went quiet: what it changed last may be untold.
 			d.feed.changed(nil, true)

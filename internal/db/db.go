@@ -203,6 +203,7 @@ func (d *DB) Close() error {
 	if d.feed != nil && d.feed.stop != nil {
 		d.feed.stop()
 		<-d.feed.done
+		d.flushPublisher()
 	}
 	err := d.W.Close()
 	d.mark.close()

@@ -3,6 +3,7 @@ package db
 import (
 	"os"
 	"sync"
+	"sync/atomic"
 )
 
 // CommitMark is a value that changes whenever a transaction commits to the
@@ -18,31 +19,52 @@ type CommitMark [48]byte
 // shmMark reads the mark of an SQLite database.
 type shmMark struct {
 	path string
-	once sync.Once
-	f    *os.File
+	mu   sync.Mutex
+	f    atomic.Pointer[os.File]
 }
 
 // CommitMark returns the present mark; ok is false where there is none
-// (PostgreSQL, or the -shm file cannot be read), and the caller must look.
+// (PostgreSQL, or the -shm file cannot be read yet), and the caller must
+// look.
 func (d *DB) CommitMark() (m CommitMark, ok bool) {
 	if d.mark == nil {
 		return m, false
 	}
-	d.mark.once.Do(func() {
-		// The file exists from the writer's first connection on, which
-		// Open made, and lives as long as any connection is open: the
-		// writer stays open until Close.
-		d.mark.f, _ = os.Open(d.mark.path)
-	})
-	if d.mark.f == nil {
+	f := d.mark.file()
+	if f == nil {
 		return m, false
 	}
-	n, err := d.mark.f.ReadAt(m[:], 0)
+	n, err := f.ReadAt(m[:], 0)
 	return m, err == nil && n == len(m)
 }
 
+// file opens the -shm file once it exists (SQLite makes it with the first
+// connection that reads the WAL, which may come after the first call) and
+// keeps it open until close.
+func (s *shmMark) file() *os.File {
+	if f := s.f.Load(); f != nil {
+		return f
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f := s.f.Load(); f != nil {
+		return f
+	}
+	f, err := os.Open(s.path)
+	if err != nil {
+		return nil
+	}
+	s.f.Store(f)
+	return f
+}
+
 func (s *shmMark) close() {
-	if s != nil && s.f != nil {
-		s.f.Close()
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f := s.f.Swap(nil); f != nil {
+		f.Close()
 	}
 }

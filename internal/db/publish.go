@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"strconv"
 	"strings"
@@ -24,15 +25,21 @@ import (
 // (synchronous_commit off): a notification is not durable anyway.
 //
 // What a notification sent after the commit could lose, the heartbeat
-// covers: a process that dies between a commit and its notification, or
-// whose publisher cannot send, goes silent, and a listener that has not
-// heard a process it knew for ChangeStaleness forgets it and drops every
-// view (as after its own reconnection). So a change made elsewhere is still
-// visible within ChangeStaleness, crash or not.
+// covers: a process that dies between a commit and its notification goes
+// silent, and a listener that has not heard a process it knew for
+// ChangeStaleness forgets it and drops every view (as after its own
+// reconnection). A listener trusts nothing for two heartbeats after it
+// connects, so it knows every live process before it trusts a view. Until
+// its publisher has sent once, and whenever its connection is down, a
+// process notifies inside its transactions as before, so a process nobody
+// has heard yet loses nothing. Only servers publish (PublishAfterCommit):
+// a command's few transactions always notify inside themselves, delivered
+// with their commit, before the command even returns. So a change made elsewhere is still visible within
+// ChangeStaleness, crash or not.
 //
-// A payload is "<node>:<ids>" (comma-separated user ids), "<node>:*"
-// (anything may have changed) or "<node>:" (a heartbeat); a payload of ids
-// alone, from a process of an older version, is still understood.
+// A publisher's payload is "<node>:<ids>" (comma-separated user ids),
+// "<node>:*" (anything may have changed) or "<node>:" (a heartbeat); a
+// transaction's own is the ids alone.
 
 // heartbeatEvery is how often a publisher that had nothing to send says it
 // is alive.
@@ -41,13 +48,18 @@ const heartbeatEvery = ChangeStaleness / 4
 // publisher sends what this process's commits changed to the other
 // processes (PostgreSQL).
 type publisher struct {
-	node string
-	wake chan struct{}
+	node  string
+	wake  chan struct{}
+	start chan struct{} // closed by PublishAfterCommit
+	once  sync.Once
 
 	mu      sync.Mutex
 	pending map[int64]struct{}
 	all     bool // too many users, or unknown: anything may have changed
 
+	// up is set while the publisher's connection has sent; while it is
+	// not, transactions notify inside themselves.
+	up atomic.Bool
 	// dead makes the publisher behave like a process that died: it drops
 	// what it holds and stops its heartbeat (tests).
 	dead atomic.Bool
@@ -56,7 +68,19 @@ type publisher struct {
 func newPublisher() *publisher {
 	var b [8]byte
 	rand.Read(b[:])
-	return &publisher{node: hex.EncodeToString(b[:]), wake: make(chan struct{}, 1), pending: map[int64]struct{}{}}
+	return &publisher{node: hex.EncodeToString(b[:]), wake: make(chan struct{}, 1), start: make(chan struct{}),
+		pending: map[int64]struct{}{}}
+}
+
+// PublishAfterCommit makes a long-running process (a server) tell the
+// others what its transactions changed after their commits, by its
+// publisher, instead of inside them; see above. A short-lived command does
+// not call it: its few transactions notify inside themselves, delivered at
+// their commit. Nothing on SQLite.
+func (d *DB) PublishAfterCommit() {
+	if d.pub != nil {
+		d.pub.once.Do(func() { close(d.pub.start) })
+	}
 }
 
 // add queues the users a committed transaction changed.
@@ -81,19 +105,29 @@ func (p *publisher) add(users []int64) {
 }
 
 // take returns the payloads of what is pending (none: a heartbeat) and
-// empties it; put gives them back after a failed send.
+// empties it.
 func (p *publisher) take() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	prefix := p.node + ":"
 	if p.all {
 		p.all = false
 		clear(p.pending)
-		return []string{prefix + "*"}
+		return []string{p.node + ":*"}
 	}
+	users := make([]int64, 0, len(p.pending))
+	for u := range p.pending {
+		users = append(users, u)
+	}
+	clear(p.pending)
+	return payloads(p.node+":", users)
+}
+
+// payloads are the notifications that tell users changed, each starting
+// with prefix and under the size PostgreSQL allows.
+func payloads(prefix string, users []int64) []string {
 	var out []string
 	var b strings.Builder
-	for u := range p.pending {
+	for _, u := range users {
 		if b.Len() > 7000 {
 			out = append(out, b.String())
 			b.Reset()
@@ -105,11 +139,39 @@ func (p *publisher) take() []string {
 		}
 		b.WriteString(strconv.FormatInt(u, 10))
 	}
-	clear(p.pending)
 	if b.Len() > 0 {
 		out = append(out, b.String())
 	}
 	return out
+}
+
+// notifyInTx sends the users inside tx, delivered at its commit (used
+// while the publisher is not up); false when it had nothing to do. The
+// payload names no process: delivered with the commit, it cannot be lost,
+// and a command that notifies so and exits is no peer to miss.
+func (d *DB) notifyInTx(ctx context.Context, tx *sql.Tx, users []int64) (bool, error) {
+	if d.pub == nil || d.pub.up.Load() || len(users) == 0 {
+		return false, nil
+	}
+	for _, pl := range payloads("", users) {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, ChangeChannel, pl); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// flushPublisher sends what the publisher still holds through the pool, when the
+// process closes before its publisher could (a command that ends at once).
+func (d *DB) flushPublisher() {
+	if d.pub == nil || d.pub.dead.Load() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	for _, pl := range d.pub.take() {
+		d.W.ExecContext(ctx, `SELECT pg_notify($1, $2)`, ChangeChannel, pl)
+	}
 }
 
 // putBack marks everything as possibly changed after payloads were lost
@@ -152,6 +214,12 @@ func (d *DB) publishOnce(ctx context.Context) (up bool) {
 		return false
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
+	defer p.up.Store(false)
+	// Say at once that this process is alive, so that its changes can be
+	// sent after their commits from now on.
+	if !d.sendPending(ctx, conn, true) {
+		return true
+	}
 	tick := time.NewTicker(heartbeatEvery)
 	defer tick.Stop()
 	for {
@@ -190,10 +258,12 @@ func (d *DB) sendPending(ctx context.Context, conn *pgx.Conn, beat bool) bool {
 		_, err := conn.Exec(sctx, `SELECT pg_notify($1, $2)`, ChangeChannel, pl)
 		cancel()
 		if err != nil {
+			p.up.Store(false)
 			p.putBack()
 			return false
 		}
 	}
+	p.up.Store(true)
 	return true
 }
 

@@ -15,7 +15,8 @@ import (
 // quiet (it died between a commit and its notification), the other drops
 // every view within about ChangeStaleness instead of trusting them for
 // ever, while a process that is alive and idle keeps the other's views
-// trusted.
+// trusted; a process that commits and closes before its publisher is up is
+// heard too.
 func TestChangeFeedAcrossProcesses(t *testing.T) {
 	dsn := dbtest.PostgresDSN(t, "feed")
 	open := func() *db.DB {
@@ -27,6 +28,8 @@ func TestChangeFeedAcrossProcesses(t *testing.T) {
 		return d
 	}
 	a, b := open(), open()
+	a.PublishAfterCommit()
+	b.PublishAfterCommit()
 	until := func(what string, within time.Duration, ok func() bool) {
 		t.Helper()
 		for deadline := time.Now().Add(within); !ok(); time.Sleep(5 * time.Millisecond) {
@@ -59,6 +62,19 @@ func TestChangeFeedAcrossProcesses(t *testing.T) {
 	if !b.UnchangedSince(9, seq) {
 		t.Fatal("b dropped its views while a was alive and quiet")
 	}
+
+	// A command (no publisher) that opens the database, commits and closes
+	// at once: its change reaches b all the same; and a server that commits
+	// before its publisher is up.
+	seq = b.ChangeSeq()
+	c := open()
+	touch(c, 11)
+	c.Close()
+	s := open()
+	s.PublishAfterCommit()
+	touch(s, 12)
+	until("b hears a new server's first change", 2*time.Second, func() bool { return !b.UnchangedSince(12, seq) })
+	until("b hears a short-lived process's change", 2*time.Second, func() bool { return !b.UnchangedSince(11, seq) })
 
 	// a dies right after a commit: its notification never leaves.
 	db.SilencePublisher(a)

@@ -40,8 +40,9 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // txState is what one transaction of Tx arranged for after its commit.
 type txState struct {
-	hooks   []func()
-	touched []int64
+	hooks    []func()
+	touched  []int64
+	notified bool // the touched users were notified inside the transaction
 }
 
 // state is the current transaction state of tx (nil outside Tx).
@@ -55,11 +56,12 @@ func (d *DB) state(tx *sql.Tx) *txState {
 // committed runs what a committed transaction arranged: its hooks, then the
 // change feed.
 func (d *DB) committed(st *txState) {
+	d.noteOwnCommit()
 	for _, h := range st.hooks {
 		h()
 	}
 	d.feed.changed(st.touched, false)
-	if d.pub != nil {
+	if d.pub != nil && !st.notified {
 		d.pub.add(st.touched)
 	}
 }
@@ -84,6 +86,9 @@ func (d *DB) once(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		}
 	}()
 	if err = fn(tx); err != nil {
+		return err
+	}
+	if st.notified, err = d.notifyInTx(ctx, tx, st.touched); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
