@@ -121,10 +121,12 @@ func (d *DB) knownCommits() bool {
 	return false
 }
 
-// noteOwnCommit records the commit mark after a commit of this process.
-// A commit of another process that fell between the two is then missed
-// here, and found by the watcher's next look at data_version.
-func (d *DB) noteOwnCommit() {
+// noteOwnWrite records the commit mark after a write transaction of this
+// process ended (committed, or rolled back: starting one can restart the
+// WAL, which moves the mark too). A commit of another process that fell
+// between the two is then missed here, and found by the watcher's next
+// look at data_version.
+func (d *DB) noteOwnWrite() {
 	if d.feed.known.Load() == nil {
 		return
 	}

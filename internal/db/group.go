@@ -116,6 +116,10 @@ func (g *group) runBatch(batch []*pending) {
 	live.Store(tx, d)
 	defer live.Delete(tx)
 	defer d.afterCommit.Delete(tx)
+	// Whatever happens to it, the transaction may move the commit mark
+	// (starting one can restart the WAL): the mark after it is this
+	// process's own (see knownCommits).
+	defer d.noteOwnWrite()
 	ok := make([]*pending, 0, len(batch))
 	for i, p := range batch {
 		if err := p.ctx.Err(); err != nil {

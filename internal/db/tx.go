@@ -56,7 +56,7 @@ func (d *DB) state(tx *sql.Tx) *txState {
 // committed runs what a committed transaction arranged: its hooks, then the
 // change feed.
 func (d *DB) committed(st *txState) {
-	d.noteOwnCommit()
+	d.noteOwnWrite()
 	for _, h := range st.hooks {
 		h()
 	}
@@ -83,6 +83,7 @@ func (d *DB) once(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		}
 		if err != nil {
 			_ = tx.Rollback()
+			d.noteOwnWrite()
 		}
 	}()
 	if err = fn(tx); err != nil {
