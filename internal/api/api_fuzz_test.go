@@ -10,13 +10,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"mdnhub/internal/app/apptest"
 	"mdnhub/internal/config"
@@ -28,11 +25,6 @@ const (
 	phUser = "{user}"
 	phKey  = "{key}"
 )
-
-// fuzzCallTimeout bounds one call: long-polls (wait=) end with it.
-const fuzzCallTimeout = 100 * time.Millisecond
-
-var fuzzMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodHead, http.MethodDelete}
 
 // FuzzAPICommand: whatever the method, query string, content type and body,
 // the handler never panics and answers exactly one JSON object
@@ -124,23 +116,8 @@ func FuzzAPICommand(f *testing.F) {
 		if sims {
 			path = "/sims/api_command.php"
 		}
-		cctx, cancel := context.WithTimeout(ctx, fuzzCallTimeout)
+		r, cancel := apptest.FuzzRequest(ctx, method, path, fill.Replace(query), contentType, []byte(fill.Replace(string(body))))
 		defer cancel()
-		body = []byte(fill.Replace(string(body)))
-		r := (&http.Request{
-			Method:     fuzzMethods[int(method)%len(fuzzMethods)],
-			URL:        &url.URL{Path: path, RawQuery: fill.Replace(query)},
-			Proto:      "HTTP/1.1",
-			ProtoMajor: 1, ProtoMinor: 1,
-			Header:        http.Header{},
-			Body:          io.NopCloser(bytes.NewReader(body)),
-			ContentLength: int64(len(body)),
-			Host:          "mdnhub.test",
-			RemoteAddr:    "192.0.2.1:40000",
-		}).WithContext(cctx)
-		if contentType != "" {
-			r.Header.Set("Content-Type", contentType)
-		}
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 		t.Logf("%s %s?%s: HTTP %d %s", r.Method, path, r.URL.RawQuery, w.Code, w.Body)
@@ -173,7 +150,7 @@ func FuzzAPICommand(f *testing.F) {
 			if err := json.Unmarshal(env["message"], &msg); err != nil || msg == "" {
 				t.Fatalf("error message %s is not a text", env["message"])
 			}
-			if msg == "Internal error, please retry later" && cctx.Err() == nil {
+			if msg == "Internal error, please retry later" && r.Context().Err() == nil {
 				t.Fatalf("internal error from a call that had time left: %s?%s", path, r.URL.RawQuery)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -264,11 +265,20 @@ func (d *DB) watch(ctx context.Context) {
 // listenChanges holds a PostgreSQL connection listening on ChangeChannel,
 // reconnecting after a loss; while it is down nothing is trusted.
 func (d *DB) listenChanges(ctx context.Context) {
-	wait := 100 * time.Millisecond
-	for ctx.Err() == nil {
+	keepConnected(ctx, func(ctx context.Context) bool {
 		up := d.listenOnce(ctx)
 		d.feed.live.Store(0)
-		if up {
+		return up
+	})
+}
+
+// keepConnected runs session, which holds a connection of its own until it
+// fails, again and again until ctx ends: 100 ms after a session that had
+// connected, else after a back-off doubling from there up to 5 s.
+func keepConnected(ctx context.Context, session func(ctx context.Context) (up bool)) {
+	wait := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		if session(ctx) {
 			wait = 100 * time.Millisecond
 		}
 		select {
@@ -280,13 +290,22 @@ func (d *DB) listenChanges(ctx context.Context) {
 	}
 }
 
-func (d *DB) listenOnce(ctx context.Context) (up bool) {
+// ownConn opens a connection of its own to the pool's server, named for
+// pg_stat_activity, with extra run-time parameters.
+func (d *DB) ownConn(ctx context.Context, name string, params map[string]string) (*pgx.Conn, error) {
 	cfg := d.pool.Config().ConnConfig.Copy()
+	cfg.Tracer = nil
+	cfg.RuntimeParams = maps.Clone(cfg.RuntimeParams)
 	if cfg.RuntimeParams == nil {
 		cfg.RuntimeParams = map[string]string{}
 	}
-	cfg.RuntimeParams["application_name"] = "mdnhub change listener"
-	conn, err := pgx.ConnectConfig(ctx, cfg)
+	cfg.RuntimeParams["application_name"] = name
+	maps.Copy(cfg.RuntimeParams, params)
+	return pgx.ConnectConfig(ctx, cfg)
+}
+
+func (d *DB) listenOnce(ctx context.Context) (up bool) {
+	conn, err := d.ownConn(ctx, "mdnhub change listener", nil)
 	if err != nil {
 		return false
 	}

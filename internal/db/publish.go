@@ -183,33 +183,13 @@ func (p *publisher) putBack() {
 }
 
 // publish runs the publisher until ctx ends, reconnecting after a loss.
-func (d *DB) publish(ctx context.Context) {
-	wait := 100 * time.Millisecond
-	for ctx.Err() == nil {
-		if d.publishOnce(ctx) {
-			wait = 100 * time.Millisecond
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, 5*time.Second)
-	}
-}
+func (d *DB) publish(ctx context.Context) { keepConnected(ctx, d.publishOnce) }
 
 // publishOnce holds one connection and sends on it until it fails or ctx
 // ends; up is true when it was connected.
 func (d *DB) publishOnce(ctx context.Context) (up bool) {
 	p := d.pub
-	cfg := d.pool.Config().ConnConfig.Copy()
-	cfg.Tracer = nil
-	if cfg.RuntimeParams == nil {
-		cfg.RuntimeParams = map[string]string{}
-	}
-	cfg.RuntimeParams["application_name"] = "mdnhub change publisher"
-	cfg.RuntimeParams["synchronous_commit"] = "off"
-	conn, err := pgx.ConnectConfig(ctx, cfg)
+	conn, err := d.ownConn(ctx, "mdnhub change publisher", map[string]string{"synchronous_commit": "off"})
 	if err != nil {
 		return false
 	}

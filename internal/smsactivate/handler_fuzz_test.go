@@ -9,19 +9,15 @@ package smsactivate_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"mdnhub/internal/app/apptest"
@@ -41,9 +37,6 @@ const (
 	phID  = "{id}"
 )
 
-// fuzzCallTimeout bounds one call.
-const fuzzCallTimeout = 100 * time.Millisecond
-
 // fuzzKeepOpen is how many activations stay open between inputs: older ones
 // are cancelled (or completed, once they have a message) so that the
 // numbers come back and getNumber keeps reaching past NO_NUMBERS.
@@ -51,8 +44,6 @@ const fuzzKeepOpen = 4
 
 // fuzzRenewEvery is how many inputs one account and its numbers serve.
 const fuzzRenewEvery = 64
-
-var fuzzMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodHead, http.MethodDelete}
 
 // The protocol's plain-text answers: the bare words, and the ones that carry
 // a value.
@@ -218,23 +209,8 @@ func FuzzHandlerAPI(f *testing.F) {
 		if alias {
 			target = strings.TrimSuffix(path, ".php")
 		}
-		cctx, cancel := context.WithTimeout(ctx, fuzzCallTimeout)
+		r, cancel := apptest.FuzzRequest(ctx, method, target, fill.Replace(query), contentType, []byte(fill.Replace(string(body))))
 		defer cancel()
-		body = []byte(fill.Replace(string(body)))
-		r := (&http.Request{
-			Method:     fuzzMethods[int(method)%len(fuzzMethods)],
-			URL:        &url.URL{Path: target, RawQuery: fill.Replace(query)},
-			Proto:      "HTTP/1.1",
-			ProtoMajor: 1, ProtoMinor: 1,
-			Header:        http.Header{},
-			Body:          io.NopCloser(bytes.NewReader(body)),
-			ContentLength: int64(len(body)),
-			Host:          "mdnhub.test",
-			RemoteAddr:    "192.0.2.1:40000",
-		}).WithContext(cctx)
-		if contentType != "" {
-			r.Header.Set("Content-Type", contentType)
-		}
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 		answer := w.Body.String()
@@ -264,7 +240,7 @@ func FuzzHandlerAPI(f *testing.F) {
 			}
 			switch m := fuzzNumber.FindStringSubmatch(answer); {
 			case fuzzWords[answer]:
-				if answer == "ERROR_SQL" && cctx.Err() == nil {
+				if answer == "ERROR_SQL" && r.Context().Err() == nil {
 					t.Fatalf("ERROR_SQL from a call that had time left: %s?%s", target, r.URL.RawQuery)
 				}
 				if answer == "ACCESS_CANCEL" && charged < 0 {
