@@ -65,23 +65,8 @@ func (r apiResp) String() string { return fmt.Sprintf("HTTP %d %s", r.code, r.bo
 // httpDo sends one request to the test server.
 func httpDo(t testing.TB, srv *httptest.Server, method, target, contentType string, body io.Reader) apiResp {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+target, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return apiResp{code: resp.StatusCode, header: resp.Header, body: b}
+	r := apptest.Do(t, srv, method, target, contentType, body)
+	return apiResp{code: r.Code, header: r.Header, body: r.Body}
 }
 
 // apiGet is a GET /api_command.php with v as the query string.

@@ -49,23 +49,8 @@ type resp struct {
 
 func do(t testing.TB, srv *httptest.Server, method, target, contentType string, body io.Reader) resp {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+target, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	r, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Body.Close()
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp{code: r.StatusCode, header: r.Header, body: b}
+	r := apptest.Do(t, srv, method, target, contentType, body)
+	return resp{code: r.Code, header: r.Header, body: r.Body}
 }
 
 const path = "/stubs/handler_api.php"

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,4 +76,34 @@ func (e *Env) Snapshot(t *testing.T) string {
 	dump(`SELECT code, COALESCE(service_id, 0) FROM service_codes ORDER BY code`, 2)
 	dump(`SELECT COUNT(*) FROM callback_events`, 1)
 	return b.String()
+}
+
+// Response is one HTTP answer of a test server, read whole.
+type Response struct {
+	Code   int
+	Header http.Header
+	Body   []byte
+}
+
+// Do sends one request to the test server and reads its answer; a
+// contentType of "" sends none.
+func Do(t testing.TB, srv *httptest.Server, method, target, contentType string, body io.Reader) Response {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+target, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	r, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Response{Code: r.StatusCode, Header: r.Header, Body: b}
 }
